@@ -1,0 +1,76 @@
+/**
+ * Turning a run of stream messages into the events to apply: decode and validate
+ * each, set the invalid ones aside as dead letters, and keep only what follows the
+ * checkpoint without a hole (see `takeContiguous`).
+ */
+import { decodeEvent, type RejectReason } from '../../schema/src/index.ts';
+import type { PositionedEvent } from './readings/apply.ts';
+
+export interface RawMessage {
+  sequence: number;
+  subject: string;
+  data: Uint8Array;
+}
+
+export interface DeadLetter {
+  sequence: number;
+  subject: string;
+  reason: RejectReason;
+  detail: string;
+  data: Uint8Array;
+}
+
+export interface DecodedBatch {
+  events: PositionedEvent[];
+  deadLetters: DeadLetter[];
+  lastSequence: number;
+  lastEventAt: string | null;
+}
+
+export function decodeBatch(messages: readonly RawMessage[], maxFutureMs: number): DecodedBatch {
+  const batch: DecodedBatch = { events: [], deadLetters: [], lastSequence: 0, lastEventAt: null };
+  for (const message of messages) {
+    const decoded = decodeEvent(message.data, { maxFutureMs });
+    if (decoded.ok) {
+      batch.events.push({ sequence: message.sequence, event: decoded.event });
+      batch.lastEventAt = decoded.event.occurredAt;
+    } else {
+      batch.deadLetters.push({ ...message, reason: decoded.reason, detail: decoded.detail });
+    }
+    batch.lastSequence = message.sequence;
+  }
+  return batch;
+}
+
+export interface Contiguous {
+  /** Messages to apply: sequences checkpoint+1, +2, … (holes only where the stream has none). */
+  take: RawMessage[];
+  /** The first sequence missing before a later one arrived, if any: the run must restart from the checkpoint. */
+  missing: number | null;
+}
+
+/**
+ * Messages at or below the checkpoint are redeliveries and are dropped. A message
+ * further ahead than the next sequence means one went astray (a redelivery out of
+ * order, or a message another consumer instance took): we stop there rather than
+ * skip it, unless `exists` says the stream has no message at the missing sequences.
+ */
+export async function takeContiguous(
+  messages: readonly RawMessage[],
+  checkpoint: number,
+  exists: (sequence: number) => Promise<boolean>,
+): Promise<Contiguous> {
+  const take: RawMessage[] = [];
+  let next = checkpoint + 1;
+  for (const message of messages) {
+    if (message.sequence < next) continue;
+    if (message.sequence > next) {
+      for (let s = next; s < message.sequence; s++) {
+        if (await exists(s)) return { take, missing: s };
+      }
+    }
+    take.push(message);
+    next = message.sequence + 1;
+  }
+  return { take, missing: null };
+}

@@ -1,0 +1,48 @@
+/** Composition root of the projector process: `npm run projector`. */
+import { connect } from '@nats-io/transport-node';
+import { jetstreamManager } from '@nats-io/jetstream';
+import { exitOnConfigError } from '../../schema/src/config.ts';
+import { migrateDatabase, redactUrl } from '../../schema/src/database.ts';
+import { createLogger } from '../../schema/src/log.ts';
+import { ensureStreams } from '../../schema/src/stream.ts';
+import { streamNames } from '../../schema/src/subjects.ts';
+import { loadProjectorConfig } from './config.ts';
+import { buildProjector } from './projector.ts';
+
+async function main(): Promise<void> {
+  let env;
+  try {
+    env = loadProjectorConfig();
+  } catch (error) {
+    exitOnConfigError(error);
+  }
+  const logger = createLogger('projector', env.LOG_LEVEL);
+  const names = streamNames(env.STREAM_NAME, env.SUBJECT_PREFIX);
+  await migrateDatabase(env.DATABASE_URL);
+  const nc = await connect({ servers: env.NATS_URL.split(','), name: 'projector', maxReconnectAttempts: -1 });
+  await ensureStreams(await jetstreamManager(nc), names);
+  const projector = buildProjector(
+    { databaseUrl: env.DATABASE_URL, names, batchSize: env.PROJECTOR_BATCH_SIZE, maxFutureMs: env.MAX_FUTURE_SECONDS * 1000, retryDelayMs: 250 },
+    { nc, logger },
+  );
+  projector.start();
+  logger.info({ database: redactUrl(env.DATABASE_URL), nats: env.NATS_URL, stream: names.stream }, 'projector started');
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'projector stopping: finishing the batch in hand');
+    await projector.stop();
+    await nc.drain().catch(() => undefined);
+    logger.info(projector.stats(), 'projector stopped');
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`projector failed to start: ${(error as Error).stack ?? String(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,144 @@
+/**
+ * The readings projection: folds events, in stream order, into the readings table
+ * and records the outcome of each change command. Pure SQL over one client, so the
+ * caller decides the transaction (the live projector and the rebuild share it).
+ */
+import type pg from 'pg';
+import type { DomainEvent, ReadingRecorded, ReadingsChangeEvent } from '../../../schema/src/index.ts';
+import { filterConditions, inRangeSql } from './filter-sql.ts';
+import type { ReadModelTables } from './tables.ts';
+
+export interface PositionedEvent {
+  /** Stream sequence: the reading's id, and the order that makes change events deterministic. */
+  sequence: number;
+  event: DomainEvent;
+}
+
+export interface ChangeOutcome {
+  commandId: string;
+  sequence: number;
+  affected: number;
+  /** False when the command id was already applied (a duplicate command). */
+  applied: boolean;
+}
+
+export interface ApplySummary {
+  recorded: number;
+  changes: ChangeOutcome[];
+}
+
+/** Columnar buffer of readings waiting to be inserted in one statement. */
+class ReadingBuffer {
+  ids: number[] = [];
+  types: string[] = [];
+  values: number[] = [];
+  codes: string[] = [];
+  numbers: number[] = [];
+  timestamps: string[] = [];
+  seqs: (number | null)[] = [];
+  recordedAt: string[] = [];
+
+  push(sequence: number, event: ReadingRecorded): void {
+    const d = event.data;
+    this.ids.push(sequence);
+    this.types.push(d.sensorType);
+    this.values.push(d.value);
+    this.codes.push(d.deviceCode);
+    this.numbers.push(d.deviceNumber);
+    this.timestamps.push(d.timestamp);
+    this.seqs.push(d.seq ?? null);
+    this.recordedAt.push(event.occurredAt);
+  }
+
+  get size(): number {
+    return this.ids.length;
+  }
+
+  params(): unknown[] {
+    return [this.ids, this.types, this.values, this.codes, this.numbers, this.timestamps, this.seqs, this.recordedAt];
+  }
+}
+
+async function insertReadings(client: pg.ClientBase, tables: ReadModelTables, buffer: ReadingBuffer): Promise<number> {
+  if (buffer.size === 0) return 0;
+  // One statement per run of readings; arrays travel as single parameters (STACK trap 6).
+  // ON CONFLICT: a reading is its event's sequence, so a replayed event cannot double it.
+  const result = await client.query({
+    name: `insert-readings:${tables.readings}`,
+    text: `INSERT INTO ${tables.readings} (id, sensor_type, value, device_code, device_number, "timestamp", seq, recorded_at)
+      SELECT * FROM unnest($1::bigint[], $2::text[], $3::float8[], $4::text[], $5::int[], $6::timestamptz[], $7::int[], $8::timestamptz[])
+      ON CONFLICT (id) DO NOTHING`,
+    values: buffer.params(),
+  });
+  return result.rowCount ?? 0;
+}
+
+function changeStatement(tables: ReadModelTables, sequence: number, event: ReadingsChangeEvent): { text: string; values: unknown[] } {
+  const params: unknown[] = [sequence, event.occurredAt, event.actor];
+  // Only readings recorded before this event in the stream are touched, however the batch is cut.
+  const where = ['id < $1', ...filterConditions(event.data.filter, params)];
+  switch (event.type) {
+    case 'ReadingsEdited': {
+      const { sensorType, value, timestamp } = event.data.changes;
+      params.push(sensorType ?? null, value ?? null, timestamp ?? null);
+      const [t, v, ts] = [`$${params.length - 2}::text`, `$${params.length - 1}::float8`, `$${params.length}::timestamptz`];
+      const newType = `COALESCE(${t}, sensor_type)`;
+      const newValue = `COALESCE(${v}, value)`;
+      // A row the change would push out of its type's valid range is left as it is (and not counted).
+      where.push('deleted_at IS NULL', inRangeSql(newType, newValue));
+      return {
+        text: `UPDATE ${tables.readings} SET sensor_type = ${newType}, value = ${newValue}, "timestamp" = COALESCE(${ts}, "timestamp"),
+          updated_at = $2::timestamptz, updated_by = $3, version = version + 1 WHERE ${where.join(' AND ')}`,
+        values: params,
+      };
+    }
+    case 'ReadingsDeleted':
+      where.push('deleted_at IS NULL');
+      return {
+        text: `UPDATE ${tables.readings} SET deleted_at = $2::timestamptz, deleted_by = $3 WHERE ${where.join(' AND ')}`,
+        values: params,
+      };
+    case 'ReadingsRestored':
+      where.push('deleted_at IS NOT NULL');
+      return {
+        text: `UPDATE ${tables.readings} SET deleted_at = NULL, deleted_by = NULL, restored_at = $2::timestamptz, restored_by = $3
+          WHERE ${where.join(' AND ')}`,
+        values: params,
+      };
+    default: {
+      const unreachable: never = event;
+      throw new Error(`unhandled change event ${JSON.stringify(unreachable)}`);
+    }
+  }
+}
+
+async function applyChange(client: pg.ClientBase, tables: ReadModelTables, sequence: number, event: ReadingsChangeEvent): Promise<ChangeOutcome> {
+  const { commandId } = event.data;
+  const seen = await client.query(`SELECT 1 FROM ${tables.changeResults} WHERE command_id = $1`, [commandId]);
+  if (seen.rowCount) return { commandId, sequence, affected: 0, applied: false };
+  const statement = changeStatement(tables, sequence, event);
+  const result = await client.query(statement.text, statement.values);
+  const affected = result.rowCount ?? 0;
+  await client.query(
+    `INSERT INTO ${tables.changeResults} (command_id, sequence, event_type, actor, affected, applied_at) VALUES ($1, $2, $3, $4, $5, $6)`,
+    [commandId, sequence, event.type, event.actor, affected, event.occurredAt],
+  );
+  return { commandId, sequence, affected, applied: true };
+}
+
+/** Applies events in order. Runs of readings go in one insert; a change first flushes what precedes it. */
+export async function applyEvents(client: pg.ClientBase, tables: ReadModelTables, events: readonly PositionedEvent[]): Promise<ApplySummary> {
+  const summary: ApplySummary = { recorded: 0, changes: [] };
+  let buffer = new ReadingBuffer();
+  for (const { sequence, event } of events) {
+    if (event.type === 'ReadingRecorded') {
+      buffer.push(sequence, event);
+      continue;
+    }
+    summary.recorded += await insertReadings(client, tables, buffer);
+    buffer = new ReadingBuffer();
+    summary.changes.push(await applyChange(client, tables, sequence, event));
+  }
+  summary.recorded += await insertReadings(client, tables, buffer);
+  return summary;
+}

@@ -1,0 +1,60 @@
+/**
+ * The read models' database schema: the contract between the projector (writer)
+ * and the API (reader). drizzle-kit generates the migrations in drizzle/ from it.
+ */
+import { sql } from 'drizzle-orm';
+import { bigint, doublePrecision, index, integer, pgTable, pgView, text, timestamp } from 'drizzle-orm/pg-core';
+
+const tz = (name: string) => timestamp(name, { withTimezone: true, mode: 'string' });
+
+/** Every reading ever recorded, soft-deleted ones included. `id` is the stream sequence of its ReadingRecorded event. */
+export const readings = pgTable(
+  'readings',
+  {
+    id: bigint('id', { mode: 'number' }).primaryKey(),
+    sensorType: text('sensor_type').notNull(),
+    value: doublePrecision('value').notNull(),
+    deviceCode: text('device_code').notNull(),
+    deviceNumber: integer('device_number').notNull(),
+    timestamp: tz('timestamp').notNull(),
+    seq: integer('seq'),
+    recordedAt: tz('recorded_at').notNull(),
+    updatedAt: tz('updated_at'),
+    updatedBy: text('updated_by'),
+    deletedAt: tz('deleted_at'),
+    deletedBy: text('deleted_by'),
+    restoredAt: tz('restored_at'),
+    restoredBy: text('restored_by'),
+    version: integer('version').notNull().default(0),
+  },
+  // Keyset pagination orders by (timestamp, id); each filter combination has an index
+  // whose leading columns are its equality filters. Partial: active and deleted rows apart.
+  (t) => [
+    index('readings_active_device_time_idx').on(t.deviceCode, t.deviceNumber, t.timestamp, t.id).where(sql`deleted_at IS NULL`),
+    index('readings_active_number_time_idx').on(t.deviceNumber, t.timestamp, t.id).where(sql`deleted_at IS NULL`),
+    index('readings_active_type_time_idx').on(t.sensorType, t.timestamp, t.id).where(sql`deleted_at IS NULL`),
+    index('readings_active_time_idx').on(t.timestamp, t.id).where(sql`deleted_at IS NULL`),
+    index('readings_deleted_device_time_idx').on(t.deviceCode, t.deviceNumber, t.timestamp, t.id).where(sql`deleted_at IS NOT NULL`),
+    index('readings_deleted_time_idx').on(t.timestamp, t.id).where(sql`deleted_at IS NOT NULL`),
+  ],
+);
+
+export const activeReadings = pgView('active_readings').as((qb) => qb.select().from(readings).where(sql`deleted_at IS NULL`));
+export const deletedReadings = pgView('deleted_readings').as((qb) => qb.select().from(readings).where(sql`deleted_at IS NOT NULL`));
+
+/** How far each projector has applied the stream; advanced in the same transaction as the rows. */
+export const projectorCheckpoints = pgTable('projector_checkpoints', {
+  name: text('name').primaryKey(),
+  lastSequence: bigint('last_sequence', { mode: 'number' }).notNull(),
+  lastEventAt: tz('last_event_at'),
+});
+
+/** The outcome of each change command (edit/delete/restore), for read-your-writes. */
+export const changeResults = pgTable('change_results', {
+  commandId: text('command_id').primaryKey(),
+  sequence: bigint('sequence', { mode: 'number' }).notNull(),
+  eventType: text('event_type').notNull(),
+  actor: text('actor').notNull(),
+  affected: integer('affected').notNull(),
+  appliedAt: tz('applied_at').notNull(),
+});

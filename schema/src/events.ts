@@ -1,0 +1,164 @@
+/**
+ * Domain events: one union keyed on `type`, each with a schema `version`.
+ * zod validates them at the NATS edge (the projector) — whatever path they came by.
+ */
+import { z } from 'zod';
+import { DEVICE_CODE_PATTERN, DEVICE_NUMBER_MAX, SENSOR_TYPES, valueProblem } from './sensors.ts';
+
+const isoWithOffset = z.iso.datetime({ offset: true, error: 'must be an RFC 3339 time with an offset' });
+
+export const readingDataSchema = z.object({
+  sensorType: z.enum(SENSOR_TYPES, { error: `sensorType must be one of ${SENSOR_TYPES.join(', ')}` }),
+  value: z.number({ error: 'value must be a number' }).finite('value must be a finite number'),
+  deviceCode: z.string().regex(DEVICE_CODE_PATTERN, 'deviceCode must be 1–20 capital letters A–Z'),
+  deviceNumber: z
+    .number()
+    .int('deviceNumber must be an integer')
+    .min(1, 'deviceNumber must be between 1 and 2147483647')
+    .max(DEVICE_NUMBER_MAX, 'deviceNumber must be between 1 and 2147483647'),
+  timestamp: isoWithOffset,
+  /** Per-device, per-type counter from the source; absent for sources that do not count. */
+  seq: z.number().int().min(1).optional(),
+});
+export type ReadingData = z.infer<typeof readingDataSchema>;
+
+export const readingFilterSchema = z
+  .object({
+    deviceCode: z.string().regex(DEVICE_CODE_PATTERN, 'deviceCode must be 1–20 capital letters A–Z').optional(),
+    deviceNumber: z.number().int().min(1).max(DEVICE_NUMBER_MAX).optional(),
+    sensorType: z.enum(SENSOR_TYPES).optional(),
+    from: isoWithOffset.optional(),
+    to: isoWithOffset.optional(),
+  })
+  .strict();
+export type ReadingFilter = z.infer<typeof readingFilterSchema>;
+
+export const readingChangesSchema = z
+  .object({
+    sensorType: z.enum(SENSOR_TYPES).optional(),
+    value: z.number().finite().optional(),
+    timestamp: isoWithOffset.optional(),
+  })
+  .strict();
+export type ReadingChanges = z.infer<typeof readingChangesSchema>;
+
+const envelope = {
+  version: z.literal(1),
+  id: z.string().min(1).max(200),
+  occurredAt: isoWithOffset,
+};
+const humanEnvelope = { ...envelope, actor: z.string().min(1).max(200) };
+const changeCommand = { commandId: z.string().min(1).max(200), filter: readingFilterSchema };
+
+export const readingRecordedSchema = z.object({
+  type: z.literal('ReadingRecorded'),
+  ...envelope,
+  actor: z.string().min(1).max(200).optional(),
+  data: readingDataSchema,
+});
+
+export const readingsEditedSchema = z.object({
+  type: z.literal('ReadingsEdited'),
+  ...humanEnvelope,
+  data: z.object({ ...changeCommand, changes: readingChangesSchema }),
+});
+
+export const readingsDeletedSchema = z.object({
+  type: z.literal('ReadingsDeleted'),
+  ...humanEnvelope,
+  data: z.object(changeCommand),
+});
+
+export const readingsRestoredSchema = z.object({
+  type: z.literal('ReadingsRestored'),
+  ...humanEnvelope,
+  data: z.object(changeCommand),
+});
+
+export const domainEventSchema = z.discriminatedUnion('type', [
+  readingRecordedSchema,
+  readingsEditedSchema,
+  readingsDeletedSchema,
+  readingsRestoredSchema,
+]);
+export type DomainEvent = z.infer<typeof domainEventSchema>;
+export type EventType = DomainEvent['type'];
+export type ReadingRecorded = z.infer<typeof readingRecordedSchema>;
+export type ReadingsChangeEvent = Exclude<DomainEvent, ReadingRecorded>;
+export const EVENT_TYPES = domainEventSchema.options.map((o) => o.shape.type.value);
+
+/** Why an event was refused; the last part of its dead-letter subject. */
+export type RejectReason =
+  | 'malformed_json'
+  | 'unknown_type'
+  | 'invalid_envelope'
+  | 'unknown_sensor_type'
+  | 'value_out_of_range'
+  | 'bad_device_code'
+  | 'bad_device_number'
+  | 'bad_timestamp'
+  | 'timestamp_in_future'
+  | 'invalid_data';
+
+export type Decoded =
+  | { ok: true; event: DomainEvent }
+  | { ok: false; reason: RejectReason; detail: string };
+
+export interface DecodeOptions {
+  /** How far a reading's timestamp may lie ahead of the event's occurredAt. */
+  maxFutureMs: number;
+}
+
+const dataFieldReasons: Record<string, RejectReason> = {
+  sensorType: 'unknown_sensor_type',
+  value: 'value_out_of_range',
+  deviceCode: 'bad_device_code',
+  deviceNumber: 'bad_device_number',
+  timestamp: 'bad_timestamp',
+};
+
+function reasonForIssue(issue: z.core.$ZodIssue): RejectReason {
+  const [top, field] = issue.path;
+  if (top === 'type') return 'unknown_type';
+  if (top !== 'data') return 'invalid_envelope';
+  return (typeof field === 'string' && dataFieldReasons[field]) || 'invalid_data';
+}
+
+/**
+ * Parses and validates one event. The future-time rule is measured against the
+ * event's own occurredAt, never the wall clock, so a replay judges it the same way.
+ */
+export function decodeEvent(bytes: Uint8Array | string, options: DecodeOptions): Decoded {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(typeof bytes === 'string' ? bytes : Buffer.from(bytes).toString('utf8'));
+  } catch (error) {
+    return { ok: false, reason: 'malformed_json', detail: (error as Error).message };
+  }
+  const parsed = domainEventSchema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    if (!issue) return { ok: false, reason: 'invalid_envelope', detail: 'unreadable event' };
+    const where = issue.path.join('.');
+    return { ok: false, reason: reasonForIssue(issue), detail: where ? `${where}: ${issue.message}` : issue.message };
+  }
+  const event = parsed.data;
+  if (event.type === 'ReadingRecorded') {
+    const { sensorType, value, timestamp } = event.data;
+    const problem = valueProblem(sensorType, value);
+    if (problem) return { ok: false, reason: 'value_out_of_range', detail: problem };
+    const aheadMs = Date.parse(timestamp) - Date.parse(event.occurredAt);
+    if (aheadMs > options.maxFutureMs) {
+      return {
+        ok: false,
+        reason: 'timestamp_in_future',
+        detail: `timestamp ${timestamp} is more than ${options.maxFutureMs / 1000} s after the event time ${event.occurredAt}`,
+      };
+    }
+  }
+  return { ok: true, event };
+}
+
+export function encodeEvent(event: DomainEvent): Uint8Array {
+  return Buffer.from(JSON.stringify(event));
+}

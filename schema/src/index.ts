@@ -1,0 +1,4 @@
+export * from './sensors.ts';
+export * from './events.ts';
+export * from './subjects.ts';
+export * from './config.ts';

@@ -1,0 +1,47 @@
+/**
+ * NATS subjects and stream settings: the wire contract between simulator, projector and API.
+ * The prefix and stream name come from config so that tests run on their own subjects.
+ */
+import type { SensorType } from './sensors.ts';
+
+export interface StreamNames {
+  /** Domain stream: the source of truth. */
+  stream: string;
+  /** Dead letters: events the projector could not accept, with the reason in a header. */
+  deadLetterStream: string;
+  prefix: string;
+}
+
+export function streamNames(streamName: string, prefix: string): StreamNames {
+  return { stream: streamName, deadLetterStream: `${streamName}_DEADLETTER`, prefix };
+}
+
+export const subjects = {
+  reading: (prefix: string, sensorType: SensorType, deviceCode: string, deviceNumber: number) =>
+    `${prefix}.reading.${sensorType}.${deviceCode}.${deviceNumber}`,
+  /** Edits, deletes and restores of readings by filter. */
+  readingsChange: (prefix: string, kind: 'edited' | 'deleted' | 'restored') => `${prefix}.readings.${kind}`,
+  device: (prefix: string, kind: string, deviceCode: string, deviceNumber: number) =>
+    `${prefix}.device.${kind}.${deviceCode}.${deviceNumber}`,
+  deadLetter: (prefix: string, reason: string) => `${prefix}.deadletter.${reason}`,
+  /** Subjects the domain stream captures (one stream, several subject trees; none overlap the dead letters). */
+  domainStreamSubjects: (prefix: string) => [`${prefix}.reading.>`, `${prefix}.readings.>`, `${prefix}.device.>`],
+  deadLetterStreamSubjects: (prefix: string) => [`${prefix}.deadletter.>`],
+};
+
+/** Message headers: an auditor sees type and actor with `nats stream view` without our code. */
+export const headers = {
+  eventType: 'Event-Type',
+  eventVersion: 'Event-Version',
+  actor: 'Event-Actor',
+  msgId: 'Nats-Msg-Id',
+  deadLetterReason: 'Dead-Letter-Reason',
+  deadLetterSubject: 'Dead-Letter-Subject',
+  deadLetterSequence: 'Dead-Letter-Sequence',
+} as const;
+
+/** The durable consumer of the readings projector. */
+export const PROJECTOR_CONSUMER = 'projector-readings';
+
+/** Publishers retry with the same Nats-Msg-Id inside this window; the server stores the event once. */
+export const DUPLICATE_WINDOW_NS = 2 * 60 * 1_000_000_000;
