@@ -14,11 +14,9 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import pg from 'pg';
 import type { Logger } from '../../schema/src/log.ts';
 import { PROJECTOR_CONSUMER, type RejectReason, type StreamNames } from '../../schema/src/index.ts';
-import { decodeBatch, takeContiguous, type RawMessage } from './batch.ts';
-import { advanceCheckpoint, ensureCheckpoint, lockCheckpoint, readCheckpoint } from './checkpoint.ts';
-import { publishDeadLetters } from './dead-letters.ts';
-import { applyEvents } from './readings/apply.ts';
-import { LIVE_TABLES } from './readings/tables.ts';
+import type { RawMessage } from './batch.ts';
+import { ensureCheckpoint, readCheckpoint } from './checkpoint.ts';
+import { projectBatch } from './project-batch.ts';
 
 export interface ProjectorConfig {
   databaseUrl: string;
@@ -114,31 +112,18 @@ export function buildProjector(config: ProjectorConfig, deps: { nc: NatsConnecti
   async function applyBatch(client: pg.Client, jsm: JetStreamManager, messages: JsMsg[]): Promise<void> {
     const started = performance.now();
     const raw: RawMessage[] = messages.map((m) => ({ sequence: m.seq, subject: m.subject, data: m.data }));
-    await client.query('BEGIN');
-    try {
-      const checkpoint = await lockCheckpoint(client, checkpointName(config.names));
-      const exists = async (seq: number) => (await jsm.streams.getMessage(config.names.stream, { seq })) !== null;
-      const { take, missing } = await takeContiguous(raw, checkpoint, exists);
-      const batch = decodeBatch(take, config.maxFutureMs);
-      if (batch.deadLetters.length) await publishDeadLetters(js, config.names, batch.deadLetters);
-      const summary = await applyEvents(client, LIVE_TABLES, batch.events);
-      if (take.length) await advanceCheckpoint(client, checkpointName(config.names), batch.lastSequence, batch.lastEventAt);
-      await client.query('COMMIT');
-      stats.checkpoint = Math.max(checkpoint, batch.lastSequence);
-      stats.applied += summary.recorded + summary.changes.length;
-      for (const letter of batch.deadLetters) {
-        stats.deadLetters[letter.reason] = (stats.deadLetters[letter.reason] ?? 0) + 1;
-        logger.warn({ sequence: letter.sequence, subject: letter.subject, reason: letter.reason, detail: letter.detail }, 'event dead-lettered');
-      }
-      if (missing !== null) throw new Error(`message ${missing} was not delivered in order; restarting from the checkpoint`);
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw error;
+    const outcome = await projectBatch(client, { names: config.names, checkpointName: checkpointName(config.names), maxFutureMs: config.maxFutureMs, js, jsm }, raw);
+    stats.checkpoint = outcome.checkpoint;
+    stats.applied += outcome.recorded + outcome.changes.length;
+    for (const letter of outcome.deadLetters) {
+      stats.deadLetters[letter.reason] = (stats.deadLetters[letter.reason] ?? 0) + 1;
+      logger.warn({ sequence: letter.sequence, subject: letter.subject, reason: letter.reason, detail: letter.detail }, 'event dead-lettered');
     }
+    settleWaiters();
+    if (outcome.missing !== null) throw new Error(`message ${outcome.missing} was not delivered in order; restarting from the checkpoint`);
     messages.at(-1)?.ack();
     stats.batches += 1;
     stats.lastBatchMs = performance.now() - started;
-    settleWaiters();
   }
 
   async function consumeAsLeader(client: pg.Client): Promise<void> {
@@ -174,7 +159,7 @@ export function buildProjector(config: ProjectorConfig, deps: { nc: NatsConnecti
         await applyBatch(client, jsm, take);
       }
     } finally {
-      await messages.close().catch(() => undefined);
+      messages.stop();
     }
   }
 

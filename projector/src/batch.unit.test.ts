@@ -1,0 +1,31 @@
+import { describe, expect, it } from 'vitest';
+import { takeContiguous, type RawMessage } from './batch.ts';
+
+const messages = (...sequences: number[]): RawMessage[] => sequences.map((sequence) => ({ sequence, subject: 's', data: new Uint8Array() }));
+const nothingMissing = async () => false;
+const everythingExists = async () => true;
+
+describe('takeContiguous', () => {
+  it('drops messages at or below the checkpoint (redeliveries)', async () => {
+    const result = await takeContiguous(messages(3, 4, 5, 6), 4, everythingExists);
+    expect(result.take.map((m) => m.sequence)).toEqual([5, 6]);
+    expect(result.missing).toBeNull();
+  });
+
+  it('stops before a hole where the stream still has the message', async () => {
+    const result = await takeContiguous(messages(5, 6, 8, 9), 4, everythingExists);
+    expect(result.take.map((m) => m.sequence)).toEqual([5, 6]);
+    expect(result.missing).toBe(7);
+  });
+
+  it('passes over a hole the stream does not have (a deleted message)', async () => {
+    const result = await takeContiguous(messages(5, 8), 4, nothingMissing);
+    expect(result.take.map((m) => m.sequence)).toEqual([5, 8]);
+    expect(result.missing).toBeNull();
+  });
+
+  it('checks a hole right after the checkpoint too', async () => {
+    const result = await takeContiguous(messages(7), 4, async (s) => s === 6);
+    expect(result).toEqual({ take: [], missing: 6 });
+  });
+});
