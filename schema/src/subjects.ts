@@ -45,3 +45,6 @@ export const PROJECTOR_CONSUMER = 'projector-readings';
 
 /** Publishers retry with the same Nats-Msg-Id inside this window; the server stores the event once. */
 export const DUPLICATE_WINDOW_NS = 2 * 60 * 1_000_000_000;
+
+/** Postgres NOTIFY channel on which the projector announces each applied change command (payload: command id). */
+export const CHANGE_APPLIED_CHANNEL = 'change_applied';

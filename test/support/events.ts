@@ -1,8 +1,8 @@
 /** Building and publishing domain events in tests, as a device or an operator would. */
 import { randomUUID } from 'node:crypto';
 import type { JetStreamClient } from '@nats-io/jetstream';
-import { headers as natsHeaders } from '@nats-io/transport-node';
-import { headers, subjects, type DomainEvent, type ReadingData, type ReadingChanges, type ReadingFilter, type StreamNames } from '../../schema/src/index.ts';
+import type { DomainEvent, ReadingData, ReadingChanges, ReadingFilter, StreamNames } from '../../schema/src/index.ts';
+import { eventSubject, publishEvent } from '../../schema/src/publish.ts';
 
 export const T0 = Date.parse('2026-01-01T00:00:00Z');
 export const iso = (ms: number) => new Date(ms).toISOString();
@@ -34,33 +34,12 @@ export function change(type: ChangeKind, filter: ReadingFilter, options: { chang
   return { type, ...envelope, data: { commandId, filter } };
 }
 
-export function subjectOf(names: StreamNames, event: DomainEvent): string {
-  switch (event.type) {
-    case 'ReadingRecorded':
-      return subjects.reading(names.prefix, event.data.sensorType, event.data.deviceCode, event.data.deviceNumber);
-    case 'ReadingsEdited':
-      return subjects.readingsChange(names.prefix, 'edited');
-    case 'ReadingsDeleted':
-      return subjects.readingsChange(names.prefix, 'deleted');
-    case 'ReadingsRestored':
-      return subjects.readingsChange(names.prefix, 'restored');
-    default: {
-      const unreachable: never = event;
-      throw new Error(`no subject for ${JSON.stringify(unreachable)}`);
-    }
-  }
-}
+export const subjectOf = (names: StreamNames, event: DomainEvent) => eventSubject(names.prefix, event);
 
 /** Publishes events in order and returns their stream sequences. */
 export async function publishEvents(js: JetStreamClient, names: StreamNames, events: readonly DomainEvent[]): Promise<number[]> {
   const sequences: number[] = [];
-  for (const event of events) {
-    const h = natsHeaders();
-    h.set(headers.eventType, event.type);
-    if (event.actor) h.set(headers.actor, event.actor);
-    const ack = await js.publish(subjectOf(names, event), JSON.stringify(event), { msgID: event.id, headers: h });
-    sequences.push(ack.seq);
-  }
+  for (const event of events) sequences.push((await publishEvent(js, names.prefix, event)).seq);
   return sequences;
 }
 

@@ -4,8 +4,8 @@
  * caller decides the transaction (the live projector and the rebuild share it).
  */
 import type pg from 'pg';
-import type { DomainEvent, ReadingRecorded, ReadingsChangeEvent } from '../../../schema/src/index.ts';
-import { filterConditions, inRangeSql } from './filter-sql.ts';
+import { CHANGE_APPLIED_CHANNEL, type DomainEvent, type ReadingRecorded, type ReadingsChangeEvent } from '../../../schema/src/index.ts';
+import { filterConditions, inRangeSql } from '../../../schema/src/filter-sql.ts';
 import type { ReadModelTables } from './tables.ts';
 
 export interface PositionedEvent {
@@ -123,6 +123,8 @@ async function applyChange(client: pg.ClientBase, tables: ReadModelTables, seque
     `INSERT INTO ${tables.changeResults} (command_id, sequence, event_type, actor, affected, applied_at) VALUES ($1, $2, $3, $4, $5, $6)`,
     [commandId, sequence, event.type, event.actor, affected, event.occurredAt],
   );
+  // Delivered at commit, so a waiting API reads a committed result.
+  if (tables.notifyChanges) await client.query('SELECT pg_notify($1, $2)', [CHANGE_APPLIED_CHANNEL, commandId]);
   return { commandId, sequence, affected, applied: true };
 }
 

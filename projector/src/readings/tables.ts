@@ -5,9 +5,11 @@
 export interface ReadModelTables {
   readings: string;
   changeResults: string;
+  /** Announce each applied change on CHANGE_APPLIED_CHANNEL at commit (the API waits on it). */
+  notifyChanges?: boolean;
 }
 
-export const LIVE_TABLES: ReadModelTables = { readings: 'readings', changeResults: 'change_results' };
+export const LIVE_TABLES: ReadModelTables = { readings: 'readings', changeResults: 'change_results', notifyChanges: true };
 
 export const REBUILD_SUFFIX = '_rebuild';
 

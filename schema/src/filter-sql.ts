@@ -1,10 +1,8 @@
-/** SQL for the reading filter of SPEC §3, and the valid-range rule of each sensor type. */
-import { SENSOR_RANGES, SENSOR_TYPES, type ReadingFilter } from '../../../schema/src/index.ts';
-
-export interface SqlParts {
-  text: string;
-  params: unknown[];
-}
+/**
+ * SQL for the reading filter of SPEC §3 and for the valid range of each sensor type:
+ * the projector (applying changes) and the API (querying) mean the same rows by a filter.
+ */
+import { SENSOR_RANGES, SENSOR_TYPES, type ReadingFilter } from './index.ts';
 
 /** `AND`-joined conditions for a filter; parameters are numbered after `params` already given. */
 export function filterConditions(filter: ReadingFilter, params: unknown[]): string[] {

@@ -1,0 +1,118 @@
+/**
+ * Composition of the API process: `buildApp(config)` returns `{ start, stop }` so tests
+ * run real instances in-process. HTTP: /graphql (yoga), /healthz, /readyz.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { jetstream, jetstreamManager } from '@nats-io/jetstream';
+import { connect, type NatsConnection } from '@nats-io/transport-node';
+import pg from 'pg';
+import { migrateDatabase } from '../../schema/src/database.ts';
+import type { Logger } from '../../schema/src/log.ts';
+import { ensureStreams } from '../../schema/src/stream.ts';
+import { streamNames } from '../../schema/src/subjects.ts';
+import type { ApiEnv } from './config.ts';
+import type { Services } from './context.ts';
+import { resolveJwtSecret } from './core/auth/secret.ts';
+import { AuthService } from './core/auth/service.ts';
+import { ChangeWaiter } from './core/readings/change-waiter.ts';
+import { ReadingChanges } from './core/readings/changes.ts';
+import { SystemStatusService } from './core/system-status.ts';
+import { createGraphQLServer } from './graphql-server.ts';
+
+export interface AppOptions {
+  env: ApiEnv;
+  logger: Logger;
+  clock?: () => number;
+  /** Projector lag above which /readyz answers 503. */
+  readyMaxLag?: number;
+}
+
+export interface App {
+  start(): Promise<{ url: string; port: number }>;
+  stop(): Promise<void>;
+  services: Services;
+}
+
+function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, { 'content-type': 'application/json' });
+  res.end(JSON.stringify(body));
+}
+
+export async function buildApp(options: AppOptions): Promise<App> {
+  const { env, logger } = options;
+  const clock = options.clock ?? Date.now;
+  const names = streamNames(env.STREAM_NAME, env.SUBJECT_PREFIX);
+  const secret = resolveJwtSecret(env);
+  await migrateDatabase(env.DATABASE_URL);
+  // Every API connection speaks UTC, so times read as text are unambiguous.
+  const db = new pg.Pool({ connectionString: env.DATABASE_URL, max: 20, options: '-c TimeZone=UTC', application_name: 'api' });
+  db.on('error', (error) => logger.warn({ err: error }, 'idle database connection failed'));
+  const nc: NatsConnection = await connect({ servers: env.NATS_URL.split(','), name: 'api', maxReconnectAttempts: -1 });
+  const jsm = await jetstreamManager(nc);
+  await ensureStreams(jsm, names);
+  const waiter = new ChangeWaiter(env.DATABASE_URL, db, logger);
+  await waiter.start();
+
+  const auth = new AuthService(
+    db,
+    {
+      tokens: { secret, issuer: env.JWT_ISSUER, audience: env.JWT_AUDIENCE, ttlSeconds: env.ACCESS_TOKEN_TTL_SECONDS },
+      refreshTtlSeconds: env.REFRESH_TOKEN_TTL_SECONDS,
+      passwordCost: { memoryKib: env.ARGON2_MEMORY_KIB, timeCost: env.ARGON2_TIME_COST, parallelism: env.ARGON2_PARALLELISM },
+      throttle: { perAccount: env.LOGIN_MAX_ATTEMPTS_PER_ACCOUNT, perAddress: env.LOGIN_MAX_ATTEMPTS_PER_ADDRESS, windowSeconds: env.LOGIN_WINDOW_SECONDS },
+    },
+    clock,
+    logger,
+  );
+  const services: Services = {
+    db,
+    auth,
+    changes: new ReadingChanges(db, jetstream(nc), waiter, { prefix: names.prefix, waitMs: env.CHANGE_WAIT_MS, maxFutureMs: env.MAX_FUTURE_SECONDS * 1000 }, clock),
+    status: new SystemStatusService(db, jsm, names),
+  };
+  if (await auth.ensureBootstrapAdmin(env.ADMIN_USERNAME, env.ADMIN_PASSWORD)) logger.info({ username: env.ADMIN_USERNAME }, 'bootstrap admin created');
+
+  const yoga = createGraphQLServer(services, { graphiql: env.GRAPHIQL, introspection: env.INTROSPECTION, production: env.NODE_ENV === 'production' }, logger);
+  const readyMaxLag = options.readyMaxLag ?? 10_000;
+
+  async function readiness(): Promise<{ ok: boolean; checks: Record<string, string> }> {
+    const checks: Record<string, string> = {};
+    await db.query('SELECT 1').then(() => (checks.postgres = 'ok'), (e: Error) => (checks.postgres = e.message));
+    checks.nats = nc.isClosed() ? 'closed' : 'ok';
+    await services.status.read().then(
+      (s) => (checks.projector = s.lag <= readyMaxLag ? 'ok' : `lag ${s.lag} exceeds ${readyMaxLag}`),
+      (e: Error) => (checks.projector = e.message),
+    );
+    return { ok: Object.values(checks).every((v) => v === 'ok'), checks };
+  }
+
+  const server: Server = createServer((req: IncomingMessage, res: ServerResponse) => {
+    const path = (req.url ?? '/').split('?')[0];
+    if (path === '/healthz') return sendJson(res, 200, { status: 'ok' });
+    if (path === '/readyz') {
+      void readiness().then((r) => sendJson(res, r.ok ? 200 : 503, { status: r.ok ? 'ready' : 'not ready', checks: r.checks }));
+      return;
+    }
+    if (path === '/graphql') return void yoga(req, res, { req, res });
+    sendJson(res, 404, { status: 'error', message: `no route for ${path}; GraphQL is at /graphql` });
+  });
+
+  return {
+    services,
+    async start() {
+      await new Promise<void>((resolve) => server.listen(env.PORT, '0.0.0.0', resolve));
+      const port = (server.address() as AddressInfo).port;
+      return { url: `http://localhost:${port}/graphql`, port };
+    },
+    async stop() {
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeIdleConnections();
+      });
+      await waiter.stop();
+      await nc.drain().catch(() => undefined);
+      await db.end();
+    },
+  };
+}

@@ -1,0 +1,23 @@
+/** What every resolver sees: who is calling, and the transport-free services. */
+import type { AuthService } from './core/auth/service.ts';
+import type { Principal } from './core/auth/roles.ts';
+import type { CoreError } from './core/errors.ts';
+import type { ReadingChanges } from './core/readings/changes.ts';
+import type { SystemStatusService } from './core/system-status.ts';
+import type pg from 'pg';
+
+export interface Services {
+  db: pg.Pool;
+  auth: AuthService;
+  changes: ReadingChanges;
+  status: SystemStatusService;
+}
+
+export interface Context {
+  caller: Principal | null;
+  /** Why the presented credential was refused, if it was: reported instead of a generic UNAUTHENTICATED. */
+  authError: CoreError | null;
+  /** The client's address, for login throttling. */
+  address: string;
+  services: Services;
+}

@@ -1,0 +1,29 @@
+/**
+ * Who may do what: the one table of role rules. GraphQL declares them as Pothos
+ * scopes from this table; the core enforces them for every other caller (REST, CLI).
+ */
+import { forbidden, unauthenticated } from './errors.ts';
+import type { KeyRole, Principal } from './auth/roles.ts';
+
+export const PERMISSIONS = {
+  readReadings: ['admin', 'user'],
+  editReadings: ['admin', 'user'],
+  deleteReadings: ['admin'],
+  restoreReadings: ['admin'],
+  readDeletedReadings: ['admin'],
+  manageUsers: ['admin'],
+  readSystemStatus: ['admin', 'user'],
+  manageOwnKeys: ['admin', 'user'],
+} as const satisfies Record<string, readonly KeyRole[]>;
+
+export type Permission = keyof typeof PERMISSIONS;
+
+export function allows(role: KeyRole, permission: Permission): boolean {
+  return (PERMISSIONS[permission] as readonly KeyRole[]).includes(role);
+}
+
+export function requirePermission(caller: Principal | null, permission: Permission): Principal {
+  if (!caller) throw unauthenticated();
+  if (!allows(caller.role, permission)) throw forbidden(`the ${caller.role} role may not ${permission.replace(/[A-Z]/g, (c) => ` ${c.toLowerCase()}`)}`);
+  return caller;
+}

@@ -1,0 +1,17 @@
+/** Core errors → GraphQL errors with `extensions.code`: the one place that mapping lives. */
+import { GraphQLError } from 'graphql';
+import { CoreError } from './core/errors.ts';
+
+export function toGraphQLError(error: CoreError): GraphQLError {
+  return new GraphQLError(error.message, { extensions: { code: error.code, ...error.details }, originalError: error });
+}
+
+/** The error a client sees: coded errors pass, anything unexpected is masked. */
+export function clientError(error: unknown): GraphQLError | null {
+  if (error instanceof CoreError) return toGraphQLError(error);
+  if (error instanceof GraphQLError) {
+    if (error.originalError instanceof CoreError) return toGraphQLError(error.originalError);
+    if (error.extensions?.code) return error;
+  }
+  return null;
+}

@@ -1,0 +1,91 @@
+/**
+ * graphql-yoga with the limits every transport shares (HTTP now; graphql-ws and SSE
+ * run through the same envelop plugins): depth, aliases, tokens, cost, directives,
+ * batching; introspection, GraphiQL and field suggestions switchable for production;
+ * unexpected errors masked and logged.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { blockFieldSuggestionsPlugin } from '@escape.tech/graphql-armor-block-field-suggestions';
+import { costLimitPlugin } from '@escape.tech/graphql-armor-cost-limit';
+import { maxAliasesPlugin } from '@escape.tech/graphql-armor-max-aliases';
+import { maxDepthPlugin } from '@escape.tech/graphql-armor-max-depth';
+import { maxDirectivesPlugin } from '@escape.tech/graphql-armor-max-directives';
+import { maxTokensPlugin } from '@escape.tech/graphql-armor-max-tokens';
+import { GraphQLError, NoSchemaIntrospectionCustomRule } from 'graphql';
+import { createYoga, type Plugin } from 'graphql-yoga';
+import type { Logger } from '../../schema/src/log.ts';
+import type { Context, Services } from './context.ts';
+import { CoreError } from './core/errors.ts';
+import { clientError } from './graphql-errors.ts';
+import { schema } from './schema/index.ts';
+
+export interface GraphQLServerOptions {
+  graphiql: boolean;
+  introspection: boolean;
+  production: boolean;
+}
+
+export const LIMITS = { depth: 10, aliases: 15, tokens: 2000, cost: 5000, directives: 20, batch: 10 };
+
+/** A validation rule, added to every operation (used to switch introspection off). */
+function useValidationRule(rule: typeof NoSchemaIntrospectionCustomRule): Plugin {
+  return { onValidate: ({ addValidationRule }) => addValidationRule(rule) };
+}
+
+export function createGraphQLServer(services: Services, options: GraphQLServerOptions, logger: Logger) {
+  const armor = { propagateOnRejection: true, onReject: [] as never[] };
+  const plugins: Plugin[] = [
+    maxTokensPlugin({ n: LIMITS.tokens, ...armor }),
+    maxDepthPlugin({ n: LIMITS.depth, ignoreIntrospection: true, flattenFragments: true, ...armor }),
+    maxAliasesPlugin({ n: LIMITS.aliases, ...armor }),
+    maxDirectivesPlugin({ n: LIMITS.directives, ...armor }),
+    costLimitPlugin({ maxCost: LIMITS.cost, ignoreIntrospection: true, ...armor }),
+  ];
+  if (!options.introspection) plugins.push(useValidationRule(NoSchemaIntrospectionCustomRule));
+  if (options.production) plugins.push(blockFieldSuggestionsPlugin());
+
+  return createYoga<{ req: IncomingMessage; res: ServerResponse }, Context>({
+    schema,
+    graphqlEndpoint: '/graphql',
+    graphiql: options.graphiql ? { title: 'Sensor platform', defaultQuery: DEFAULT_QUERY } : false,
+    landingPage: false,
+    batching: { limit: LIMITS.batch },
+    logging: false,
+    plugins,
+    maskedErrors: {
+      maskError(error, message) {
+        const original = error instanceof GraphQLError ? error.originalError : error;
+        const coded = clientError(original ?? error) ?? clientError(error);
+        if (coded) return coded;
+        if (error instanceof GraphQLError && !error.originalError) return error; // parse/validation errors
+        logger.error({ err: original ?? error }, 'unexpected error in a GraphQL operation');
+        return new GraphQLError(message, { extensions: { code: 'INTERNAL_SERVER_ERROR' } });
+      },
+    },
+    context: async ({ req, request }): Promise<Context> => {
+      let caller = null;
+      let authError: CoreError | null = null;
+      try {
+        caller = (await services.auth.authenticate(request.headers.get('authorization')))?.principal ?? null;
+      } catch (error) {
+        if (!(error instanceof CoreError)) throw error;
+        authError = error;
+      }
+      return { caller, authError, address: req.socket.remoteAddress ?? 'unknown', services };
+    },
+  });
+}
+
+const DEFAULT_QUERY = `# Register (the first account becomes admin), then put the accessToken in the
+# Headers tab as {"Authorization": "Bearer <accessToken>"}.
+#
+# mutation { register(username: "admin", password: "a long password") { accessToken refreshToken user { role } } }
+
+query LatestReadings {
+  readings(first: 10) {
+    totalCount
+    nodes { id sensorType value deviceCode deviceNumber timestamp }
+    pageInfo { hasNextPage endCursor }
+  }
+}
+`;

@@ -1,0 +1,9 @@
+/** The GraphQL schema: each module adds its types and fields to the one builder. */
+import { lexicographicSortSchema } from 'graphql';
+import { builder } from '../builder.ts';
+import './scalars.ts';
+import './users.ts';
+import './readings.ts';
+import './system.ts';
+
+export const schema = lexicographicSortSchema(builder.toSchema());

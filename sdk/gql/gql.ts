@@ -1,0 +1,142 @@
+/* eslint-disable */
+import * as types from './graphql.js';
+import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-node/core';
+
+/**
+ * Map of all GraphQL operations in the project.
+ *
+ * This map has several performance disadvantages:
+ * 1. It is not tree-shakeable, so it will include all operations in the project.
+ * 2. It is not minifiable, so the string of a GraphQL query will be multiple times inside the bundle.
+ * 3. It does not support dead code elimination, so it will add unused operations.
+ *
+ * Therefore it is highly recommended to use the babel or swc plugin for production.
+ * Learn more about it here: https://the-guild.dev/graphql/codegen/plugins/presets/preset-client#reducing-bundle-size
+ */
+type Documents = {
+    "\n  mutation Register($username: String!, $password: String!, $role: Role) {\n    register(username: $username, password: $password, role: $role) {\n      accessToken\n      refreshToken\n      expiresAt\n      user { id username role createdAt }\n    }\n  }\n": typeof types.RegisterDocument,
+    "\n  mutation Login($username: String!, $password: String!) {\n    login(username: $username, password: $password) {\n      accessToken\n      refreshToken\n      expiresAt\n      user { id username role createdAt }\n    }\n  }\n": typeof types.LoginDocument,
+    "\n  mutation RefreshToken($refreshToken: String!) {\n    refreshToken(refreshToken: $refreshToken) {\n      accessToken\n      refreshToken\n      expiresAt\n      user { id username role createdAt }\n    }\n  }\n": typeof types.RefreshTokenDocument,
+    "\n  mutation Logout($refreshToken: String!) {\n    logout(refreshToken: $refreshToken)\n  }\n": typeof types.LogoutDocument,
+    "\n  query Me {\n    me { id username role createdAt }\n  }\n": typeof types.MeDocument,
+    "\n  query Users {\n    users { id username role createdAt }\n  }\n": typeof types.UsersDocument,
+    "\n  mutation SetUserRole($userId: ID!, $role: Role!) {\n    setUserRole(userId: $userId, role: $role) { id username role }\n  }\n": typeof types.SetUserRoleDocument,
+    "\n  mutation CreateApiKey($name: String!, $role: ApiKeyRole!) {\n    createApiKey(name: $name, role: $role) {\n      key\n      apiKey { id name role createdAt }\n    }\n  }\n": typeof types.CreateApiKeyDocument,
+    "\n  mutation RevokeApiKey($id: ID!) {\n    revokeApiKey(id: $id) { id revokedAt }\n  }\n": typeof types.RevokeApiKeyDocument,
+    "\n  fragment ReadingFields on Reading {\n    id\n    sequence\n    sensorType\n    value\n    deviceCode\n    deviceNumber\n    timestamp\n    seq\n    recordedAt\n    updatedAt\n    updatedBy\n    version\n    deletedAt\n    deletedBy\n  }\n": typeof types.ReadingFieldsFragmentDoc,
+    "\n  query Readings($filter: ReadingFilter, $first: Int, $after: String, $page: Int, $limit: Int, $order: ReadingOrder, $withTotal: Boolean = false) {\n    readings(filter: $filter, first: $first, after: $after, page: $page, limit: $limit, order: $order) {\n      totalCount @include(if: $withTotal)\n      nodes { ...ReadingFields }\n      pageInfo { hasNextPage hasPreviousPage startCursor endCursor }\n    }\n  }\n": typeof types.ReadingsDocument,
+    "\n  query DeletedReadings($filter: ReadingFilter, $first: Int, $after: String) {\n    deletedReadings(filter: $filter, first: $first, after: $after) {\n      totalCount\n      nodes { ...ReadingFields }\n      pageInfo { hasNextPage endCursor }\n    }\n  }\n": typeof types.DeletedReadingsDocument,
+    "\n  query Reading($id: ID!) {\n    reading(id: $id) { ...ReadingFields }\n  }\n": typeof types.ReadingDocument,
+    "\n  mutation UpdateReadings($filter: ReadingFilter!, $changes: ReadingChanges!, $idempotencyKey: String) {\n    updateReadings(filter: $filter, changes: $changes, idempotencyKey: $idempotencyKey) { affected sequence commandId }\n  }\n": typeof types.UpdateReadingsDocument,
+    "\n  mutation DeleteReadings($filter: ReadingFilter!, $idempotencyKey: String) {\n    deleteReadings(filter: $filter, idempotencyKey: $idempotencyKey) { affected sequence commandId }\n  }\n": typeof types.DeleteReadingsDocument,
+    "\n  mutation RestoreReadings($filter: ReadingFilter!, $idempotencyKey: String) {\n    restoreReadings(filter: $filter, idempotencyKey: $idempotencyKey) { affected sequence commandId }\n  }\n": typeof types.RestoreReadingsDocument,
+    "\n  query SystemStatus {\n    systemStatus { streamName streamHead projectorPosition projectorLastEventAt lag deadLetters }\n  }\n": typeof types.SystemStatusDocument,
+};
+const documents: Documents = {
+    "\n  mutation Register($username: String!, $password: String!, $role: Role) {\n    register(username: $username, password: $password, role: $role) {\n      accessToken\n      refreshToken\n      expiresAt\n      user { id username role createdAt }\n    }\n  }\n": types.RegisterDocument,
+    "\n  mutation Login($username: String!, $password: String!) {\n    login(username: $username, password: $password) {\n      accessToken\n      refreshToken\n      expiresAt\n      user { id username role createdAt }\n    }\n  }\n": types.LoginDocument,
+    "\n  mutation RefreshToken($refreshToken: String!) {\n    refreshToken(refreshToken: $refreshToken) {\n      accessToken\n      refreshToken\n      expiresAt\n      user { id username role createdAt }\n    }\n  }\n": types.RefreshTokenDocument,
+    "\n  mutation Logout($refreshToken: String!) {\n    logout(refreshToken: $refreshToken)\n  }\n": types.LogoutDocument,
+    "\n  query Me {\n    me { id username role createdAt }\n  }\n": types.MeDocument,
+    "\n  query Users {\n    users { id username role createdAt }\n  }\n": types.UsersDocument,
+    "\n  mutation SetUserRole($userId: ID!, $role: Role!) {\n    setUserRole(userId: $userId, role: $role) { id username role }\n  }\n": types.SetUserRoleDocument,
+    "\n  mutation CreateApiKey($name: String!, $role: ApiKeyRole!) {\n    createApiKey(name: $name, role: $role) {\n      key\n      apiKey { id name role createdAt }\n    }\n  }\n": types.CreateApiKeyDocument,
+    "\n  mutation RevokeApiKey($id: ID!) {\n    revokeApiKey(id: $id) { id revokedAt }\n  }\n": types.RevokeApiKeyDocument,
+    "\n  fragment ReadingFields on Reading {\n    id\n    sequence\n    sensorType\n    value\n    deviceCode\n    deviceNumber\n    timestamp\n    seq\n    recordedAt\n    updatedAt\n    updatedBy\n    version\n    deletedAt\n    deletedBy\n  }\n": types.ReadingFieldsFragmentDoc,
+    "\n  query Readings($filter: ReadingFilter, $first: Int, $after: String, $page: Int, $limit: Int, $order: ReadingOrder, $withTotal: Boolean = false) {\n    readings(filter: $filter, first: $first, after: $after, page: $page, limit: $limit, order: $order) {\n      totalCount @include(if: $withTotal)\n      nodes { ...ReadingFields }\n      pageInfo { hasNextPage hasPreviousPage startCursor endCursor }\n    }\n  }\n": types.ReadingsDocument,
+    "\n  query DeletedReadings($filter: ReadingFilter, $first: Int, $after: String) {\n    deletedReadings(filter: $filter, first: $first, after: $after) {\n      totalCount\n      nodes { ...ReadingFields }\n      pageInfo { hasNextPage endCursor }\n    }\n  }\n": types.DeletedReadingsDocument,
+    "\n  query Reading($id: ID!) {\n    reading(id: $id) { ...ReadingFields }\n  }\n": types.ReadingDocument,
+    "\n  mutation UpdateReadings($filter: ReadingFilter!, $changes: ReadingChanges!, $idempotencyKey: String) {\n    updateReadings(filter: $filter, changes: $changes, idempotencyKey: $idempotencyKey) { affected sequence commandId }\n  }\n": types.UpdateReadingsDocument,
+    "\n  mutation DeleteReadings($filter: ReadingFilter!, $idempotencyKey: String) {\n    deleteReadings(filter: $filter, idempotencyKey: $idempotencyKey) { affected sequence commandId }\n  }\n": types.DeleteReadingsDocument,
+    "\n  mutation RestoreReadings($filter: ReadingFilter!, $idempotencyKey: String) {\n    restoreReadings(filter: $filter, idempotencyKey: $idempotencyKey) { affected sequence commandId }\n  }\n": types.RestoreReadingsDocument,
+    "\n  query SystemStatus {\n    systemStatus { streamName streamHead projectorPosition projectorLastEventAt lag deadLetters }\n  }\n": types.SystemStatusDocument,
+};
+
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ *
+ *
+ * @example
+ * ```ts
+ * const query = graphql(`query GetUser($id: ID!) { user(id: $id) { name } }`);
+ * ```
+ *
+ * The query argument is unknown!
+ * Please regenerate the types.
+ */
+export function graphql(source: string): unknown;
+
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation Register($username: String!, $password: String!, $role: Role) {\n    register(username: $username, password: $password, role: $role) {\n      accessToken\n      refreshToken\n      expiresAt\n      user { id username role createdAt }\n    }\n  }\n"): (typeof documents)["\n  mutation Register($username: String!, $password: String!, $role: Role) {\n    register(username: $username, password: $password, role: $role) {\n      accessToken\n      refreshToken\n      expiresAt\n      user { id username role createdAt }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation Login($username: String!, $password: String!) {\n    login(username: $username, password: $password) {\n      accessToken\n      refreshToken\n      expiresAt\n      user { id username role createdAt }\n    }\n  }\n"): (typeof documents)["\n  mutation Login($username: String!, $password: String!) {\n    login(username: $username, password: $password) {\n      accessToken\n      refreshToken\n      expiresAt\n      user { id username role createdAt }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation RefreshToken($refreshToken: String!) {\n    refreshToken(refreshToken: $refreshToken) {\n      accessToken\n      refreshToken\n      expiresAt\n      user { id username role createdAt }\n    }\n  }\n"): (typeof documents)["\n  mutation RefreshToken($refreshToken: String!) {\n    refreshToken(refreshToken: $refreshToken) {\n      accessToken\n      refreshToken\n      expiresAt\n      user { id username role createdAt }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation Logout($refreshToken: String!) {\n    logout(refreshToken: $refreshToken)\n  }\n"): (typeof documents)["\n  mutation Logout($refreshToken: String!) {\n    logout(refreshToken: $refreshToken)\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query Me {\n    me { id username role createdAt }\n  }\n"): (typeof documents)["\n  query Me {\n    me { id username role createdAt }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query Users {\n    users { id username role createdAt }\n  }\n"): (typeof documents)["\n  query Users {\n    users { id username role createdAt }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation SetUserRole($userId: ID!, $role: Role!) {\n    setUserRole(userId: $userId, role: $role) { id username role }\n  }\n"): (typeof documents)["\n  mutation SetUserRole($userId: ID!, $role: Role!) {\n    setUserRole(userId: $userId, role: $role) { id username role }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation CreateApiKey($name: String!, $role: ApiKeyRole!) {\n    createApiKey(name: $name, role: $role) {\n      key\n      apiKey { id name role createdAt }\n    }\n  }\n"): (typeof documents)["\n  mutation CreateApiKey($name: String!, $role: ApiKeyRole!) {\n    createApiKey(name: $name, role: $role) {\n      key\n      apiKey { id name role createdAt }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation RevokeApiKey($id: ID!) {\n    revokeApiKey(id: $id) { id revokedAt }\n  }\n"): (typeof documents)["\n  mutation RevokeApiKey($id: ID!) {\n    revokeApiKey(id: $id) { id revokedAt }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  fragment ReadingFields on Reading {\n    id\n    sequence\n    sensorType\n    value\n    deviceCode\n    deviceNumber\n    timestamp\n    seq\n    recordedAt\n    updatedAt\n    updatedBy\n    version\n    deletedAt\n    deletedBy\n  }\n"): (typeof documents)["\n  fragment ReadingFields on Reading {\n    id\n    sequence\n    sensorType\n    value\n    deviceCode\n    deviceNumber\n    timestamp\n    seq\n    recordedAt\n    updatedAt\n    updatedBy\n    version\n    deletedAt\n    deletedBy\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query Readings($filter: ReadingFilter, $first: Int, $after: String, $page: Int, $limit: Int, $order: ReadingOrder, $withTotal: Boolean = false) {\n    readings(filter: $filter, first: $first, after: $after, page: $page, limit: $limit, order: $order) {\n      totalCount @include(if: $withTotal)\n      nodes { ...ReadingFields }\n      pageInfo { hasNextPage hasPreviousPage startCursor endCursor }\n    }\n  }\n"): (typeof documents)["\n  query Readings($filter: ReadingFilter, $first: Int, $after: String, $page: Int, $limit: Int, $order: ReadingOrder, $withTotal: Boolean = false) {\n    readings(filter: $filter, first: $first, after: $after, page: $page, limit: $limit, order: $order) {\n      totalCount @include(if: $withTotal)\n      nodes { ...ReadingFields }\n      pageInfo { hasNextPage hasPreviousPage startCursor endCursor }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query DeletedReadings($filter: ReadingFilter, $first: Int, $after: String) {\n    deletedReadings(filter: $filter, first: $first, after: $after) {\n      totalCount\n      nodes { ...ReadingFields }\n      pageInfo { hasNextPage endCursor }\n    }\n  }\n"): (typeof documents)["\n  query DeletedReadings($filter: ReadingFilter, $first: Int, $after: String) {\n    deletedReadings(filter: $filter, first: $first, after: $after) {\n      totalCount\n      nodes { ...ReadingFields }\n      pageInfo { hasNextPage endCursor }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query Reading($id: ID!) {\n    reading(id: $id) { ...ReadingFields }\n  }\n"): (typeof documents)["\n  query Reading($id: ID!) {\n    reading(id: $id) { ...ReadingFields }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation UpdateReadings($filter: ReadingFilter!, $changes: ReadingChanges!, $idempotencyKey: String) {\n    updateReadings(filter: $filter, changes: $changes, idempotencyKey: $idempotencyKey) { affected sequence commandId }\n  }\n"): (typeof documents)["\n  mutation UpdateReadings($filter: ReadingFilter!, $changes: ReadingChanges!, $idempotencyKey: String) {\n    updateReadings(filter: $filter, changes: $changes, idempotencyKey: $idempotencyKey) { affected sequence commandId }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation DeleteReadings($filter: ReadingFilter!, $idempotencyKey: String) {\n    deleteReadings(filter: $filter, idempotencyKey: $idempotencyKey) { affected sequence commandId }\n  }\n"): (typeof documents)["\n  mutation DeleteReadings($filter: ReadingFilter!, $idempotencyKey: String) {\n    deleteReadings(filter: $filter, idempotencyKey: $idempotencyKey) { affected sequence commandId }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation RestoreReadings($filter: ReadingFilter!, $idempotencyKey: String) {\n    restoreReadings(filter: $filter, idempotencyKey: $idempotencyKey) { affected sequence commandId }\n  }\n"): (typeof documents)["\n  mutation RestoreReadings($filter: ReadingFilter!, $idempotencyKey: String) {\n    restoreReadings(filter: $filter, idempotencyKey: $idempotencyKey) { affected sequence commandId }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query SystemStatus {\n    systemStatus { streamName streamHead projectorPosition projectorLastEventAt lag deadLetters }\n  }\n"): (typeof documents)["\n  query SystemStatus {\n    systemStatus { streamName streamHead projectorPosition projectorLastEventAt lag deadLetters }\n  }\n"];
+
+export function graphql(source: string) {
+  return (documents as any)[source] ?? {};
+}
+
+export type DocumentType<TDocumentNode extends DocumentNode<any, any>> = TDocumentNode extends DocumentNode<  infer TType,  any>  ? TType  : never;

@@ -1,0 +1,6 @@
+/** The typed SDK: client, session with token refresh, and typed operation documents. */
+export { createClient, SdkError, type ClientOptions, type SensorClient } from './src/client.ts';
+export { Session, type SessionOptions, type Tokens } from './src/session.ts';
+export * from './src/operations/auth.ts';
+export * from './src/operations/readings.ts';
+export type { ApiKeyRole, ReadingChanges, ReadingFieldsFragment as ReadingFields, ReadingFilter, ReadingOrder, Role } from './gql/graphql.ts';
