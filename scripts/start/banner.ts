@@ -1,0 +1,46 @@
+/** What runs where, printed once everything has started. */
+import { relative } from 'node:path';
+import { subjects, type StreamNames } from '../../schema/src/subjects.ts';
+import type { PrivateNats } from './nats.ts';
+import { paint } from './output.ts';
+
+export interface BannerFacts {
+  /** Both URLs as they may be printed (redacted). */
+  natsUrl: string;
+  privateNats: PrivateNats | null;
+  databaseUrl: string;
+  databaseCreated: boolean;
+  names: StreamNames;
+  /** Child name → pid. */
+  processes: ReadonlyMap<string, number>;
+  devicesPerSimulator: number;
+}
+
+const shortPath = (path: string) => {
+  const rel = relative(process.cwd(), path);
+  return rel && !rel.startsWith('..') ? rel : path;
+};
+
+export function banner(facts: BannerFacts, colour: boolean): string {
+  const { names, privateNats } = facts;
+  const database = facts.databaseUrl;
+  const nats = privateNats
+    ? `${facts.natsUrl}  (private nats-server, pid ${privateNats.pid}; store ${shortPath(privateNats.storeDir)}, log ${shortPath(privateNats.logFile)})`
+    : `${facts.natsUrl}  (already running)`;
+  const row = (label: string, value: string) => `  ${paint(colour, 'bold', label.padEnd(16))} ${value}`;
+  const rule = paint(colour, 'gray', '─'.repeat(80));
+  return [
+    rule,
+    paint(colour, 'bold', 'Sensor platform running. Ctrl-C stops everything.'),
+    row('NATS', nats),
+    row('PostgreSQL', `${database}${facts.databaseCreated ? '  (database created now)' : ''}`),
+    row('stream', `${names.stream} on ${subjects.domainStreamSubjects(names.prefix).join(', ')}`),
+    row('dead letters', `${names.deadLetterStream} on ${subjects.deadLetterStreamSubjects(names.prefix).join(', ')}`),
+    ...[...facts.processes].map(([name, pid]) => row(name, `pid ${pid}`)),
+    row('devices', `${facts.devicesPerSimulator} per simulator`),
+    '',
+    `  newest readings:  psql '${database}' -c 'select * from active_readings order by timestamp desc limit 5'`,
+    `  raw events:       nats --server ${facts.natsUrl} stream view ${names.stream}`,
+    rule,
+  ].join('\n');
+}
