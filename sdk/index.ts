@@ -4,3 +4,5 @@ export { Session, type SessionOptions, type Tokens } from './src/session.ts';
 export * from './src/operations/auth.ts';
 export * from './src/operations/readings.ts';
 export type { ApiKeyRole, ReadingChanges, ReadingFieldsFragment as ReadingFields, ReadingFilter, ReadingOrder, Role } from './gql/graphql.ts';
+export * from './src/operations/live.ts';
+export { followReadings, liveClient, type LiveOptions, type LiveReading, type ReadingFeed, type ReadingFeedHandlers } from './src/live.ts';

@@ -19,6 +19,8 @@ import { ChangeWaiter } from './core/readings/change-waiter.ts';
 import { ReadingChanges } from './core/readings/changes.ts';
 import { SystemStatusService } from './core/system-status.ts';
 import { createGraphQLServer } from './graphql-server.ts';
+import { LiveService } from './live/service.ts';
+import { attachWebSocketServer } from './ws-server.ts';
 
 export interface AppOptions {
   env: ApiEnv;
@@ -70,6 +72,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
     auth,
     changes: new ReadingChanges(db, jetstream(nc), waiter, { prefix: names.prefix, waitMs: env.CHANGE_WAIT_MS, maxFutureMs: env.MAX_FUTURE_SECONDS * 1000 }, clock),
     status: new SystemStatusService(db, jsm, names),
+    live: new LiveService(nc, db, waiter, { names, maxFutureMs: env.MAX_FUTURE_SECONDS * 1000, bufferLimit: env.SUBSCRIPTION_BUFFER_LIMIT }, logger),
   };
   if (await auth.ensureBootstrapAdmin(env.ADMIN_USERNAME, env.ADMIN_PASSWORD)) logger.info({ username: env.ADMIN_USERNAME }, 'bootstrap admin created');
 
@@ -97,6 +100,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
     if (path === '/graphql') return void yoga(req, res, { req, res });
     sendJson(res, 404, { status: 'error', message: `no route for ${path}; GraphQL is at /graphql` });
   });
+  const ws = attachWebSocketServer(server, yoga, services, logger);
 
   return {
     services,
@@ -106,6 +110,8 @@ export async function buildApp(options: AppOptions): Promise<App> {
       return { url: `http://localhost:${port}/graphql`, port };
     },
     async stop() {
+      await services.live.stop();
+      await ws.close();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeIdleConnections();

@@ -7,7 +7,7 @@ export const apiVars = {
   PORT: vars.int(0, 65535, 4000),
   NODE_ENV: vars.oneOf(['development', 'production', 'test'] as const, 'development'),
   /** HS256 signing key for access tokens, at least 32 characters. Required in production; generated under DATA_DIR otherwise. */
-  JWT_SECRET: vars.string('at least 32 characters', /^.{32,}$/s, ''),
+  JWT_SECRET: vars.string('at least 32 characters', /^$|^.{32,}$/s, ''),
   JWT_ISSUER: text('a non-empty string', 'sensor-platform'),
   JWT_AUDIENCE: text('a non-empty string', 'sensor-platform-api'),
   ACCESS_TOKEN_TTL_SECONDS: vars.int(30, 86_400, 900),
@@ -26,6 +26,8 @@ export const apiVars = {
   /** How long a change mutation waits for the projector before answering CHANGE_PENDING. */
   CHANGE_WAIT_MS: vars.int(100, 600_000, 10_000),
   MAX_FUTURE_SECONDS: vars.int(0, 86_400, 300),
+  /** Undelivered events a live subscriber may fall behind by before it is cut off. */
+  SUBSCRIPTION_BUFFER_LIMIT: vars.int(10, 1_000_000, 1000),
   DATA_DIR: text('a directory path', '.data'),
 };
 

@@ -4,6 +4,7 @@ import type { Principal } from './core/auth/roles.ts';
 import type { CoreError } from './core/errors.ts';
 import type { ReadingChanges } from './core/readings/changes.ts';
 import type { SystemStatusService } from './core/system-status.ts';
+import type { LiveService } from './live/service.ts';
 import type pg from 'pg';
 
 export interface Services {
@@ -11,10 +12,13 @@ export interface Services {
   auth: AuthService;
   changes: ReadingChanges;
   status: SystemStatusService;
+  live: LiveService;
 }
 
 export interface Context {
   caller: Principal | null;
+  /** When the caller's credential expires (access tokens); live feeds end then. */
+  expiresAt: Date | null;
   /** Why the presented credential was refused, if it was: reported instead of a generic UNAUTHENTICATED. */
   authError: CoreError | null;
   /** The client's address, for login throttling. */

@@ -25,6 +25,12 @@ export interface GraphQLServerOptions {
   production: boolean;
 }
 
+/** What the graphql-ws server hands to yoga's context factory for each operation. */
+export interface WsInitialContext {
+  connectionAuthorization: string | null;
+  address: string;
+}
+
 export const LIMITS = { depth: 10, aliases: 15, tokens: 2000, cost: 5000, directives: 20, batch: 10 };
 
 /** A validation rule, added to every operation (used to switch introspection off). */
@@ -62,16 +68,18 @@ export function createGraphQLServer(services: Services, options: GraphQLServerOp
         return new GraphQLError(message, { extensions: { code: 'INTERNAL_SERVER_ERROR' } });
       },
     },
-    context: async ({ req, request }): Promise<Context> => {
-      let caller = null;
-      let authError: CoreError | null = null;
+    // HTTP and SSE carry the token in the Authorization header; graphql-ws in connection_init (see ws-server.ts).
+    context: async (initial): Promise<Context> => {
+      const ws = initial as unknown as Partial<WsInitialContext>;
+      const authorization = ws.connectionAuthorization ?? initial.request?.headers.get('authorization') ?? null;
+      const address = ws.address ?? initial.req?.socket.remoteAddress ?? 'unknown';
       try {
-        caller = (await services.auth.authenticate(request.headers.get('authorization')))?.principal ?? null;
+        const authenticated = await services.auth.authenticate(authorization);
+        return { caller: authenticated?.principal ?? null, expiresAt: authenticated?.expiresAt ?? null, authError: null, address, services };
       } catch (error) {
         if (!(error instanceof CoreError)) throw error;
-        authError = error;
+        return { caller: null, expiresAt: null, authError: error, address, services };
       }
-      return { caller, authError, address: req.socket.remoteAddress ?? 'unknown', services };
     },
   });
 }

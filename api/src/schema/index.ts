@@ -5,5 +5,6 @@ import './scalars.ts';
 import './users.ts';
 import './readings.ts';
 import './system.ts';
+import './live.ts';
 
 export const schema = lexicographicSortSchema(builder.toSchema());

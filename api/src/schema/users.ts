@@ -47,7 +47,12 @@ const CreatedApiKey = builder.objectRef<{ key: string; row: ApiKeyRow }>('Create
 builder.queryFields((t) => ({
   me: t.field({ type: User, nullable: true, resolve: (_r, _a, ctx) => ctx.services.auth.me(ctx.caller!) }),
   users: t.field({ type: [User], authScopes: { permission: 'manageUsers' }, resolve: (_r, _a, ctx) => ctx.services.auth.listUsers() }),
-  apiKeys: t.field({ type: [ApiKey], description: 'Your API keys (secrets are never shown again).', resolve: (_r, _a, ctx) => ctx.services.auth.listApiKeys(ctx.caller!) }),
+  apiKeys: t.field({
+    type: [ApiKey],
+    authScopes: { permission: 'manageOwnKeys' },
+    description: 'Your API keys (secrets are never shown again).',
+    resolve: (_r, _a, ctx) => ctx.services.auth.listApiKeys(ctx.caller!),
+  }),
 }));
 
 builder.mutationFields((t) => ({

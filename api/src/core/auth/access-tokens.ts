@@ -10,6 +10,7 @@ import type { KeyRole } from './roles.ts';
 
 export const ACCESS_TOKEN_TYPE = 'at+jwt';
 const ALGORITHM = 'HS256';
+const USER_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export interface AccessTokenSettings {
   secret: string;
@@ -54,7 +55,7 @@ export class AccessTokens {
         typ: ACCESS_TOKEN_TYPE,
         requiredClaims: ['sub', 'exp', 'iat'],
       });
-      if (typeof payload.sub !== 'string' || typeof payload.role !== 'string' || typeof payload.exp !== 'number') throw new Error('claims');
+      if (typeof payload.sub !== 'string' || !USER_ID.test(payload.sub) || typeof payload.role !== 'string' || typeof payload.exp !== 'number') throw new Error('claims');
       return { userId: payload.sub, role: payload.role as KeyRole, expiresAt: new Date(payload.exp * 1000) };
     } catch (error) {
       const expired = (error as { code?: string }).code === 'ERR_JWT_EXPIRED';

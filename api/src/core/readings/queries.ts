@@ -134,8 +134,10 @@ export async function listReadings(db: pg.Pool, set: ReadingSet, filter: Reading
     where += ` AND ("timestamp", id) ${descending ? '<' : '>'} ($${params.length - 1}::timestamptz, $${params.length}::bigint)`;
   }
   params.push(size + 1, offset);
+  // Qualified names: bare "timestamp" and id would sort by the select list's text columns (id '9' after '11'),
+  // out of step with the keyset condition and unable to use the (timestamp, id) index.
   const result = await db.query<ReadingRow>(
-    `${SELECT} WHERE ${where} ORDER BY "timestamp" ${direction}, id ${direction} LIMIT $${params.length - 1} OFFSET $${params.length}`,
+    `${SELECT} WHERE ${where} ORDER BY readings."timestamp" ${direction}, readings.id ${direction} LIMIT $${params.length - 1} OFFSET $${params.length}`,
     params,
   );
   const more = result.rows.length > size;

@@ -1,0 +1,190 @@
+/**
+ * Live feeds for subscriptions, transport-free (graphql-ws and SSE both come here):
+ * readings as they are recorded, resumable from a stream sequence with no gap and no
+ * duplicate, and changes to readings once the projector has applied them.
+ */
+import { jetstreamManager } from '@nats-io/jetstream';
+import type { NatsConnection } from '@nats-io/transport-node';
+import type pg from 'pg';
+import { decodeEvent, type ReadingFilter, type ReadingRecorded, type ReadingsChangeEvent, type StreamNames } from '../../../schema/src/index.ts';
+import type { Logger } from '../../../schema/src/log.ts';
+import type { Principal } from '../core/auth/roles.ts';
+import { CoreError, unauthenticated } from '../core/errors.ts';
+import { allows } from '../core/permissions.ts';
+import type { ChangeWaiter } from '../core/readings/change-waiter.ts';
+import type { ReadingRow } from '../core/readings/queries.ts';
+import { BoundedQueue } from './bounded-queue.ts';
+import { filtersOverlap, inTimeRange, readingKeys, replaySubject, subscriptionKey } from './filters.ts';
+import { replayMessages } from './replay.ts';
+import { SharedStream, type Sequenced } from './shared-stream.ts';
+
+export interface LiveSettings {
+  names: StreamNames;
+  maxFutureMs: number;
+  /** Undelivered events a subscriber may have before it is cut off. */
+  bufferLimit: number;
+}
+
+export interface ReadingsChange {
+  sequence: number;
+  kind: 'EDITED' | 'DELETED' | 'RESTORED';
+  event: ReadingsChangeEvent;
+  affected: number;
+}
+
+export interface Subscriber {
+  caller: Principal;
+  /** When the caller's credential expires: the feed ends then. */
+  expiresAt: Date | null;
+}
+
+const KIND = { ReadingsEdited: 'EDITED', ReadingsDeleted: 'DELETED', ReadingsRestored: 'RESTORED' } as const;
+
+export function readingRowOf({ sequence, event }: Sequenced<ReadingRecorded>): ReadingRow {
+  const d = event.data;
+  return {
+    id: String(sequence),
+    sensorType: d.sensorType,
+    value: d.value,
+    deviceCode: d.deviceCode,
+    deviceNumber: d.deviceNumber,
+    timestamp: new Date(d.timestamp).toISOString(),
+    seq: d.seq ?? null,
+    recordedAt: new Date(event.occurredAt).toISOString(),
+    updatedAt: null,
+    updatedBy: null,
+    deletedAt: null,
+    deletedBy: null,
+    restoredAt: null,
+    restoredBy: null,
+    version: 0,
+  };
+}
+
+export class LiveService {
+  readonly readings: SharedStream<ReadingRecorded>;
+  readonly changes: SharedStream<ReadingsChange>;
+  private readonly active = new Set<BoundedQueue<unknown>>();
+  dropped = 0;
+
+  constructor(
+    private readonly nc: NatsConnection,
+    private readonly db: pg.Pool,
+    private readonly waiter: ChangeWaiter,
+    private readonly settings: LiveSettings,
+    private readonly logger: Logger,
+  ) {
+    const { names, maxFutureMs } = settings;
+    this.readings = new SharedStream<ReadingRecorded>(
+      nc,
+      {
+        stream: names.stream,
+        subject: `${names.prefix}.reading.>`,
+        // The projector's own rule: only events it would accept are shown live.
+        decode: (data) => {
+          const decoded = decodeEvent(data, { maxFutureMs });
+          return decoded.ok && decoded.event.type === 'ReadingRecorded' ? decoded.event : null;
+        },
+        keysOf: (event) => readingKeys(event.data),
+      },
+      logger,
+    );
+    this.changes = new SharedStream<ReadingsChange>(
+      nc,
+      {
+        stream: names.stream,
+        subject: `${names.prefix}.readings.>`,
+        decode: (data, sequence) => this.appliedChange(data, sequence),
+        keysOf: () => ['*'],
+      },
+      logger,
+    );
+  }
+
+  /** A change event, once the projector has applied it; null if it touched nothing (or never got applied). */
+  private async appliedChange(data: Uint8Array, sequence: number): Promise<ReadingsChange | null> {
+    const decoded = decodeEvent(data, { maxFutureMs: this.settings.maxFutureMs });
+    if (!decoded.ok || decoded.event.type === 'ReadingRecorded') return null;
+    const event = decoded.event;
+    const result = await this.waiter.wait(event.data.commandId, 30_000, Promise.resolve());
+    if (!result || result.affected === 0 || result.sequence !== sequence) return null;
+    return { sequence, kind: KIND[event.type], event, affected: result.affected };
+  }
+
+  get activeSubscriptions(): number {
+    return this.active.size;
+  }
+
+  private openQueue<T>(subscriber: Subscriber): BoundedQueue<T> {
+    const queue = new BoundedQueue<T>(this.settings.bufferLimit, () => {
+      this.dropped += 1;
+      this.logger.warn({ userId: subscriber.caller.userId, limit: this.settings.bufferLimit }, 'slow subscriber cut off');
+      return new CoreError('TOO_MANY_REQUESTS', `subscription ended: the client fell more than ${this.settings.bufferLimit} events behind; resubscribe with afterSequence to resume`);
+    });
+    this.active.add(queue as BoundedQueue<unknown>);
+    queue.onEnd(() => this.active.delete(queue as BoundedQueue<unknown>));
+    if (subscriber.expiresAt) {
+      const timer = setTimeout(() => queue.fail(unauthenticated('access token expired: the subscription has ended; reconnect with a fresh token')), Math.max(0, subscriber.expiresAt.getTime() - Date.now()));
+      queue.onEnd(() => clearTimeout(timer));
+    }
+    return queue;
+  }
+
+  /** Ids among `ids` that are deleted now: withheld from callers who may not see deleted data. */
+  private async deletedAmong(ids: number[]): Promise<Set<number>> {
+    const result = await this.db.query<{ id: string }>('SELECT id::text FROM readings WHERE id = ANY($1::bigint[]) AND deleted_at IS NOT NULL', [ids]);
+    return new Set(result.rows.map((r) => Number(r.id)));
+  }
+
+  async *readingRecorded(subscriber: Subscriber, filter: ReadingFilter, afterSequence: number | null): AsyncGenerator<ReadingRow> {
+    const queue = this.openQueue<Sequenced<ReadingRecorded>>(subscriber);
+    // Live first, then the replay up to the head as it stands once live delivery is certain:
+    // everything later arrives live; the overlap is dropped by sequence.
+    const unsubscribe = this.readings.subscribe(subscriptionKey(filter), (e) => {
+      if (inTimeRange(filter, e.event.data.timestamp)) queue.push(e);
+    });
+    queue.onEnd(unsubscribe);
+    try {
+      let last = afterSequence ?? 0;
+      if (afterSequence !== null) {
+        await this.readings.ready;
+        const head = (await (await jetstreamManager(this.nc)).streams.info(this.settings.names.stream)).state.last_seq;
+        const seesDeleted = allows(subscriber.caller.role, 'readDeletedReadings');
+        for await (const batch of replayMessages(this.nc, this.settings.names.stream, replaySubject(this.settings.names.prefix, filter), afterSequence, head)) {
+          const readings: Sequenced<ReadingRecorded>[] = [];
+          for (const message of batch) {
+            const decoded = decodeEvent(message.data, { maxFutureMs: this.settings.maxFutureMs });
+            if (decoded.ok && decoded.event.type === 'ReadingRecorded' && inTimeRange(filter, decoded.event.data.timestamp)) readings.push({ sequence: message.seq, event: decoded.event });
+          }
+          const hidden = seesDeleted || readings.length === 0 ? new Set<number>() : await this.deletedAmong(readings.map((r) => r.sequence));
+          for (const reading of readings) if (!hidden.has(reading.sequence)) yield readingRowOf(reading);
+          last = Math.max(last, batch.at(-1)!.seq);
+        }
+        last = Math.max(last, head);
+      }
+      for await (const live of queue) {
+        if (live.sequence > last) yield readingRowOf(live);
+      }
+    } finally {
+      await queue.return();
+    }
+  }
+
+  async *readingsChanged(subscriber: Subscriber, filter: ReadingFilter): AsyncGenerator<ReadingsChange> {
+    const queue = this.openQueue<ReadingsChange>(subscriber);
+    const unsubscribe = this.changes.subscribe('*', (e) => {
+      if (filtersOverlap(e.event.event.data.filter, filter)) queue.push(e.event);
+    });
+    queue.onEnd(unsubscribe);
+    try {
+      yield* queue;
+    } finally {
+      await queue.return();
+    }
+  }
+
+  async stop(): Promise<void> {
+    for (const queue of this.active) queue.fail(new CoreError('SERVICE_UNAVAILABLE', 'the server is shutting down; reconnect to resume'));
+    await Promise.all([this.readings.stop(), this.changes.stop()]);
+  }
+}

@@ -1,0 +1,65 @@
+/**
+ * graphql-ws on the same HTTP server and path as /graphql, running every operation
+ * through yoga's envelop (the same limits, masking and context as HTTP). The token comes
+ * in `connection_init` as {"authorization": "Bearer …"}: a missing or bad one closes the
+ * socket with 4403; no `connection_init` in time closes it with 4408 (graphql-ws' default).
+ */
+import type { Server } from 'node:http';
+import { useServer } from 'graphql-ws/use/ws';
+import type { ExecutionArgs } from 'graphql';
+import { WebSocketServer } from 'ws';
+import type { Logger } from '../../schema/src/log.ts';
+import type { Services } from './context.ts';
+import type { createGraphQLServer, WsInitialContext } from './graphql-server.ts';
+
+type Yoga = ReturnType<typeof createGraphQLServer>;
+type Enveloped = ReturnType<Yoga['getEnveloped']>;
+
+export const WS_LIMITS = { maxPayloadBytes: 64 * 1024, connectionInitWaitTimeoutMs: 3000 };
+
+export function attachWebSocketServer(server: Server, yoga: Yoga, services: Services, logger: Logger) {
+  const wss = new WebSocketServer({ server, path: '/graphql', maxPayload: WS_LIMITS.maxPayloadBytes });
+  const disposable = useServer<Record<string, unknown>, { authorization: string | null; address: string }>(
+    {
+      connectionInitWaitTimeout: WS_LIMITS.connectionInitWaitTimeoutMs,
+      execute: (args) => (args.rootValue as { execute: Enveloped['execute'] }).execute(args as ExecutionArgs),
+      subscribe: (args) => (args.rootValue as { subscribe: Enveloped['subscribe'] }).subscribe(args as ExecutionArgs),
+      onConnect: async (ctx) => {
+        const raw = ctx.connectionParams?.authorization ?? ctx.connectionParams?.Authorization;
+        const authorization = typeof raw === 'string' ? raw : null;
+        try {
+          if (!(await services.auth.authenticate(authorization))) return false;
+        } catch {
+          return false;
+        }
+        ctx.extra.authorization = authorization;
+        ctx.extra.address = ctx.extra.request.socket.remoteAddress ?? 'unknown';
+        return true;
+      },
+      onSubscribe: async (ctx, _id, params) => {
+        const initial: WsInitialContext = { connectionAuthorization: ctx.extra.authorization ?? null, address: ctx.extra.address ?? 'unknown' };
+        const { schema, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({ ...initial, params });
+        const document = parse(params.query);
+        const errors = validate(schema, document);
+        if (errors.length) return errors;
+        return {
+          schema,
+          operationName: params.operationName,
+          document,
+          variableValues: params.variables,
+          contextValue: await contextFactory(),
+          rootValue: { execute, subscribe },
+        };
+      },
+    },
+    wss,
+  );
+  wss.on('error', (error) => logger.warn({ err: error }, 'WebSocket server error'));
+  return {
+    wss,
+    async close(): Promise<void> {
+      await disposable.dispose();
+      await new Promise<void>((resolve) => wss.close(() => resolve()));
+    },
+  };
+}
