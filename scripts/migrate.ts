@@ -4,7 +4,8 @@
  */
 import pg from 'pg';
 import { commonVars, exitOnConfigError, loadConfig } from '../schema/src/config.ts';
-import { createDatabaseIfMissing, migrateDatabase, redactUrl } from '../schema/src/database.ts';
+import { createDatabaseIfMissing, migrateDatabase } from '../schema/src/database.ts';
+import { redactUrl } from '../schema/src/redact.ts';
 import { describeError, loadEnvFileIfPresent } from './cli.ts';
 
 /** Where drizzle's migrator records what it applied (its defaults: schema `drizzle`, table `__drizzle_migrations`). */

@@ -24,3 +24,8 @@ export async function advanceCheckpoint(client: pg.ClientBase, name: string, seq
     [name, sequence, eventAt],
   );
 }
+
+/** Puts the checkpoint at exactly `sequence`: only a rebuild, which replaces the tables it covers, may move it back. */
+export async function setCheckpoint(client: pg.ClientBase, name: string, sequence: number): Promise<void> {
+  await client.query('UPDATE projector_checkpoints SET last_sequence = $2 WHERE name = $1', [name, sequence]);
+}

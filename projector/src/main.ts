@@ -2,7 +2,8 @@
 import { connect } from '@nats-io/transport-node';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { exitOnConfigError } from '../../schema/src/config.ts';
-import { migrateDatabase, redactUrl } from '../../schema/src/database.ts';
+import { migrateDatabase } from '../../schema/src/database.ts';
+import { redactNatsUrl, redactUrl } from '../../schema/src/redact.ts';
 import { createLogger } from '../../schema/src/log.ts';
 import { ensureStreams } from '../../schema/src/stream.ts';
 import { streamNames } from '../../schema/src/subjects.ts';
@@ -26,7 +27,7 @@ async function main(): Promise<void> {
     { nc, logger },
   );
   projector.start();
-  logger.info({ database: redactUrl(env.DATABASE_URL), nats: env.NATS_URL, stream: names.stream }, 'projector started');
+  logger.info({ database: redactUrl(env.DATABASE_URL), nats: redactNatsUrl(env.NATS_URL), stream: names.stream }, 'projector started');
 
   let stopping = false;
   const shutdown = async (signal: string) => {

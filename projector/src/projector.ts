@@ -130,6 +130,12 @@ export function buildProjector(config: ProjectorConfig, deps: { nc: NatsConnecti
     const jsm = await jetstreamManager(nc);
     await ensureCheckpoint(client, checkpointName(config.names));
     const checkpoint = await readCheckpoint(client, checkpointName(config.names));
+    const head = (await jsm.streams.info(config.names.stream)).state.last_seq;
+    if (checkpoint > head) {
+      throw new Error(
+        `the read model is at sequence ${checkpoint} but stream ${config.names.stream} ends at ${head}: the stream was reset or replaced; run \`npm run rebuild\` to rebuild the read model from it`,
+      );
+    }
     stats.checkpoint = checkpoint;
     settleWaiters();
     const consumer = await recreateConsumer(jsm, checkpoint + 1);

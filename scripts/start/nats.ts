@@ -18,22 +18,6 @@ export const HOW_TO_GET_NATS = [
   '  Docker:         docker compose up -d nats   (then NATS_URL=nats://127.0.0.1:4222)',
 ].join('\n');
 
-/** NATS_URL fit to print: a password, or a token (a user name without a password), replaced. */
-export function redactNatsUrl(natsUrl: string): string {
-  return natsUrl
-    .split(',')
-    .map((one) => {
-      try {
-        const url = new URL(one.trim());
-        if (url.password) url.password = '***';
-        else if (url.username) url.username = '***';
-        return url.toString().replace(/\/$/, '');
-      } catch {
-        return '<unparseable url>';
-      }
-    })
-    .join(',');
-}
 
 /** Null when a NATS server answers at `url`, else why not. */
 export async function natsUnreachable(url: string, timeoutMs = 2000): Promise<string | null> {

@@ -2,7 +2,8 @@ import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { findNatsServer, localAddress, redactNatsUrl } from './nats.ts';
+import { redactNatsUrl } from '../../schema/src/redact.ts';
+import { findNatsServer, localAddress } from './nats.ts';
 
 describe('localAddress', () => {
   it('gives the host and port a private server must listen on for a local NATS_URL', () => {

@@ -1,6 +1,6 @@
 /** The launcher's Postgres: is it there, and how many readings have arrived (so a new user sees data flowing). */
 import pg from 'pg';
-import { redactUrl } from '../../schema/src/database.ts';
+import { redactUrl } from '../../schema/src/redact.ts';
 import { describeError } from '../cli.ts';
 
 export const HOW_TO_GET_POSTGRES = [

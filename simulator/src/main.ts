@@ -12,6 +12,7 @@ import { streamNames } from '../../schema/src/subjects.ts';
 import { parseCommandLine, queueBound, USAGE, UsageError, type SimulatorSettings } from './config.ts';
 import { createRng } from './random.ts';
 import { buildSimulator, type Simulator } from './simulator.ts';
+import { redactNatsUrl } from '../../schema/src/redact.ts';
 
 const EX_USAGE = 64;
 const SHUTDOWN_DRAIN_MS = 10_000;
@@ -77,7 +78,7 @@ async function main(): Promise<void> {
     // Each publish is a request; capturing a stack trace for each (the default) costs about a third of the CPU at 20,000/s.
     noAsyncTraces: true,
   }).catch((error: unknown) => {
-    logger.fatal({ err: error, natsUrl: settings.NATS_URL }, 'cannot connect to NATS');
+    logger.fatal({ err: error, natsUrl: redactNatsUrl(settings.NATS_URL) }, 'cannot connect to NATS');
     return process.exit(1);
   });
   void logConnectionStatus(nc, logger);

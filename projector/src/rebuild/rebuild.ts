@@ -9,7 +9,7 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import pg from 'pg';
 import type { StreamNames } from '../../../schema/src/subjects.ts';
 import { decodeBatch } from '../batch.ts';
-import { advanceCheckpoint, ensureCheckpoint, lockCheckpoint } from '../checkpoint.ts';
+import { ensureCheckpoint, lockCheckpoint, setCheckpoint } from '../checkpoint.ts';
 import { checkpointName } from '../projector.ts';
 import { applyEvents } from '../readings/apply.ts';
 import { readModelChecksum } from '../readings/checksum.ts';
@@ -114,12 +114,15 @@ export async function rebuildReadModels(
     await ensureCheckpoint(client, checkpointName(config.names));
     const live = await lockCheckpoint(client, checkpointName(config.names));
     await client.query(`LOCK TABLE ${LIVE_TABLES.readings}, ${LIVE_TABLES.changeResults} IN ACCESS EXCLUSIVE MODE`);
-    if (live > position) position = await replay(client, reader, config, position, live, report);
+    // Catch up with what the live projector applied meanwhile. A checkpoint beyond the stream's end
+    // means the stream was reset: the rebuilt tables (and the checkpoint) then follow the stream.
+    const now = (await (await jetstreamManager(deps.nc)).streams.info(config.names.stream)).state.last_seq;
+    if (live > position && live <= now) position = await replay(client, reader, config, position, live, report);
     await swapInRebuildTables(client);
-    await advanceCheckpoint(client, checkpointName(config.names), position, null);
+    await setCheckpoint(client, checkpointName(config.names), position);
     await client.query('COMMIT');
     const checksum = await readModelChecksum(client, LIVE_TABLES);
-    return { events: position, checkpoint: Math.max(live, position), checksum, seconds: (performance.now() - started) / 1000 };
+    return { events: position, checkpoint: position, checksum, seconds: (performance.now() - started) / 1000 };
   } catch (error) {
     await client.query('ROLLBACK').catch(() => undefined);
     await dropRebuildTables(client).catch(() => undefined);
