@@ -4,7 +4,8 @@
  * streams, supervises the projector, three simulators and the API (once api/ exists), prints
  * what runs where and how many readings have arrived. Ctrl-C stops everything; twice forces.
  */
-import { existsSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { jetstreamManager } from '@nats-io/jetstream';
@@ -15,7 +16,7 @@ import { redactNatsUrl, redactUrl } from '../schema/src/redact.ts';
 import { ensureStreams } from '../schema/src/stream.ts';
 import { streamNames } from '../schema/src/subjects.ts';
 import { describeError, loadEnvFileIfPresent } from './cli.ts';
-import { banner } from './start/banner.ts';
+import { banner, type BannerFacts } from './start/banner.ts';
 import { loadLauncherConfig, type LauncherConfig } from './start/config.ts';
 import { findNatsServer, HOW_TO_GET_NATS, localAddress, natsUnreachable, startPrivateNats, type PrivateNats } from './start/nats.ts';
 import { terminalOutput, type Colour } from './start/output.ts';
@@ -111,14 +112,30 @@ async function ensureStreamsOnNats(): Promise<void> {
   }
 }
 
-function startServices(): void {
+/** The bootstrap admin's password: ADMIN_PASSWORD, or one generated on first start and kept under DATA_DIR. */
+function adminPassword(): { password: string; file: string | null } {
+  if (config.ADMIN_PASSWORD) return { password: config.ADMIN_PASSWORD, file: null };
+  const file = join(config.DATA_DIR, 'admin-password');
+  if (existsSync(file)) return { password: readFileSync(file, 'utf8').trim(), file };
+  mkdirSync(config.DATA_DIR, { recursive: true });
+  const password = randomBytes(12).toString('base64url');
+  writeFileSync(file, `${password}\n`, { mode: 0o600 });
+  return { password, file };
+}
+
+function startServices(): BannerFacts['api'] {
   const service = (name: string, colour: Colour, entry: string, args: string[] = []) =>
     supervisor.start({ name, colour, command: process.execPath, args: ['--import', 'tsx', join(ROOT, entry), ...args], cwd: ROOT });
   service('projector', 'cyan', 'projector/src/main.ts');
   for (const [type, colour] of SIMULATORS) {
     service(`sim-${type}`, colour, 'simulator/src/main.ts', ['--type', type, '--devices', String(config.SIM_DEVICES)]);
   }
-  if (existsSync(join(ROOT, 'api/src/main.ts'))) service('api', 'green', 'api/src/main.ts');
+  if (!existsSync(join(ROOT, 'api/src/main.ts'))) return null;
+  const admin = adminPassword();
+  // Children inherit this environment: the API creates the admin when no user exists yet.
+  Object.assign(process.env, { PORT: String(config.PORT), ADMIN_USERNAME: config.ADMIN_USERNAME, ADMIN_PASSWORD: admin.password, DATA_DIR: config.DATA_DIR });
+  service('api', 'green', 'api/src/main.ts');
+  return { url: `http://localhost:${config.PORT}/graphql`, username: config.ADMIN_USERNAME, password: admin.password, passwordFile: admin.file };
 }
 
 async function migrate(): Promise<boolean> {
@@ -139,9 +156,9 @@ async function start(): Promise<void> {
   step();
   await ensureStreamsOnNats();
   step();
-  startServices();
+  const api = startServices();
   process.stdout.write(
-    `${banner({ natsUrl, privateNats, databaseUrl, databaseCreated: created, names, processes: supervisor.pids(), devicesPerSimulator: config.SIM_DEVICES }, output.colour)}\n`,
+    `${banner({ natsUrl, privateNats, databaseUrl, databaseCreated: created, names, processes: supervisor.pids(), devicesPerSimulator: config.SIM_DEVICES, api }, output.colour)}\n`,
   );
   progress = reportReadings(config.DATABASE_URL, SIMULATORS.map(([type]) => type), output.say);
   if (phase === 'starting') phase = 'running';

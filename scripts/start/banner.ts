@@ -14,6 +14,8 @@ export interface BannerFacts {
   /** Child name → pid. */
   processes: ReadonlyMap<string, number>;
   devicesPerSimulator: number;
+  /** The API's GraphQL URL and bootstrap login, when the API runs. */
+  api: { url: string; username: string; password: string; passwordFile: string | null } | null;
 }
 
 const shortPath = (path: string) => {
@@ -38,6 +40,12 @@ export function banner(facts: BannerFacts, colour: boolean): string {
     row('dead letters', `${names.deadLetterStream} on ${subjects.deadLetterStreamSubjects(names.prefix).join(', ')}`),
     ...[...facts.processes].map(([name, pid]) => row(name, `pid ${pid}`)),
     row('devices', `${facts.devicesPerSimulator} per simulator`),
+    ...(facts.api
+      ? [
+          row('GraphQL', `${facts.api.url}  (GraphiQL in a browser; graphql-ws and SSE on the same path)`),
+          row('admin login', `${facts.api.username} / ${facts.api.password}${facts.api.passwordFile ? `  (kept in ${shortPath(facts.api.passwordFile)})` : ''}`),
+        ]
+      : []),
     '',
     `  newest readings:  psql '${database}' -c 'select * from active_readings order by timestamp desc limit 5'`,
     `  raw events:       nats --server ${facts.natsUrl} stream view ${names.stream}`,
