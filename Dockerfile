@@ -1,4 +1,4 @@
-# One image for every Node service of the platform (migrate, projector, simulator), run from
+# One image for every Node service of the platform (migrate, projector, API, simulator), run from
 # the TypeScript sources with tsx; docker-compose.yml picks the service with `command`.
 FROM node:20-bookworm-slim
 
