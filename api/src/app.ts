@@ -69,10 +69,11 @@ export async function buildApp(options: AppOptions): Promise<App> {
   );
   const services: Services = {
     db,
+    clock,
     auth,
     changes: new ReadingChanges(db, jetstream(nc), waiter, { prefix: names.prefix, waitMs: env.CHANGE_WAIT_MS, maxFutureMs: env.MAX_FUTURE_SECONDS * 1000 }, clock),
     status: new SystemStatusService(db, jsm, names),
-    live: new LiveService(nc, db, waiter, { names, maxFutureMs: env.MAX_FUTURE_SECONDS * 1000, bufferLimit: env.SUBSCRIPTION_BUFFER_LIMIT }, logger),
+    live: new LiveService(nc, db, waiter, { names, clock, maxFutureMs: env.MAX_FUTURE_SECONDS * 1000, bufferLimit: env.SUBSCRIPTION_BUFFER_LIMIT }, logger),
   };
   if (await auth.ensureBootstrapAdmin(env.ADMIN_USERNAME, env.ADMIN_PASSWORD)) logger.info({ username: env.ADMIN_USERNAME }, 'bootstrap admin created');
 

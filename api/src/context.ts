@@ -9,6 +9,8 @@ import type pg from 'pg';
 
 export interface Services {
   db: pg.Pool;
+  /** The API's clock (device status is derived from it). */
+  clock: () => number;
   auth: AuthService;
   changes: ReadingChanges;
   status: SystemStatusService;

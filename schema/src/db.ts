@@ -3,7 +3,7 @@
  * and the API (reader). drizzle-kit generates the migrations in drizzle/ from it.
  */
 import { sql } from 'drizzle-orm';
-import { bigint, doublePrecision, index, integer, pgTable, pgView, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { bigint, doublePrecision, index, integer, pgTable, pgView, primaryKey, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 
 const tz = (name: string) => timestamp(name, { withTimezone: true, mode: 'string' });
 
@@ -109,3 +109,45 @@ export const loginAttempts = pgTable('login_attempts', {
   attempts: integer('attempts').notNull(),
   windowStartedAt: tz('window_started_at').notNull(),
 });
+
+/**
+ * Devices, as the readings show them. Status is not stored: it is derived when read from
+ * `last_seen_at`, the expected interval and the clock (online while a reading arrived within
+ * three intervals), so the table depends on events alone and a rebuild reproduces it.
+ */
+export const devices = pgTable(
+  'devices',
+  {
+    deviceCode: text('device_code').notNull(),
+    deviceNumber: integer('device_number').notNull(),
+    firstSeenAt: tz('first_seen_at').notNull(),
+    /** Event time of the newest reading. */
+    lastSeenAt: tz('last_seen_at').notNull(),
+    sensorTypes: text('sensor_types').array().notNull(),
+    readingCount: bigint('reading_count', { mode: 'number' }).notNull(),
+    /** Readings the device numbered but that never arrived (gaps in `seq`, net of late arrivals). */
+    lostMessages: integer('lost_messages').notNull().default(0),
+    intervalMs: integer('interval_ms').notNull().default(5000),
+    /** Stream sequence of the last event that changed this row: lets readers find what changed since. */
+    changedSequence: bigint('changed_sequence', { mode: 'number' }).notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.deviceCode, t.deviceNumber] }),
+    index('devices_changed_sequence_idx').on(t.changedSequence),
+    index('devices_last_seen_idx').on(t.lastSeenAt),
+  ],
+);
+
+/** Per device and sensor type: the `seq` range seen and how many arrived, for lost-message counts. */
+export const deviceSequences = pgTable(
+  'device_sequences',
+  {
+    deviceCode: text('device_code').notNull(),
+    deviceNumber: integer('device_number').notNull(),
+    sensorType: text('sensor_type').notNull(),
+    minSeq: bigint('min_seq', { mode: 'number' }).notNull(),
+    maxSeq: bigint('max_seq', { mode: 'number' }).notNull(),
+    seqCount: bigint('seq_count', { mode: 'number' }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.deviceCode, t.deviceNumber, t.sensorType] })],
+);

@@ -24,10 +24,10 @@ export const TEST_JWT_SECRET = 'test-secret-test-secret-test-secret-1234';
 
 export const FAST_ARGON2 = { ARGON2_MEMORY_KIB: '1024', ARGON2_TIME_COST: '1' };
 
-export async function startApiStack(env: TestEnv, extraEnv: Record<string, string> = {}): Promise<ApiStack> {
+export async function startApiStack(env: TestEnv, extraEnv: Record<string, string> = {}, clock?: () => number): Promise<ApiStack> {
   const logger = createLogger('api-test', process.env.TEST_LOG_LEVEL ?? 'silent');
   const apiEnv = loadApiEnv({ ...env.env, PORT: '0', JWT_SECRET: TEST_JWT_SECRET, DATA_DIR: `/tmp/${env.id}`, ...FAST_ARGON2, ...extraEnv });
-  const app = await buildApp({ env: apiEnv, logger });
+  const app = await buildApp({ env: apiEnv, logger, clock });
   const { url } = await app.start();
   const projector = buildProjector(
     { databaseUrl: env.databaseUrl, names: env.names, batchSize: 1000, maxFutureMs: 300_000, retryDelayMs: 100 },

@@ -14,12 +14,14 @@ import { allows } from '../core/permissions.ts';
 import type { ChangeWaiter } from '../core/readings/change-waiter.ts';
 import type { ReadingRow } from '../core/readings/queries.ts';
 import { BoundedQueue } from './bounded-queue.ts';
+import { DeviceStatusWatcher, type DeviceStatusChange } from './device-status.ts';
 import { filtersOverlap, inTimeRange, readingKeys, replaySubject, subscriptionKey } from './filters.ts';
 import { replayMessages } from './replay.ts';
 import { SharedStream, type Sequenced } from './shared-stream.ts';
 
 export interface LiveSettings {
   names: StreamNames;
+  clock: () => number;
   maxFutureMs: number;
   /** Undelivered events a subscriber may have before it is cut off. */
   bufferLimit: number;
@@ -64,6 +66,7 @@ export function readingRowOf({ sequence, event }: Sequenced<ReadingRecorded>): R
 export class LiveService {
   readonly readings: SharedStream<ReadingRecorded>;
   readonly changes: SharedStream<ReadingsChange>;
+  readonly deviceStatus: DeviceStatusWatcher;
   private readonly active = new Set<BoundedQueue<unknown>>();
   dropped = 0;
 
@@ -75,6 +78,7 @@ export class LiveService {
     private readonly logger: Logger,
   ) {
     const { names, maxFutureMs } = settings;
+    this.deviceStatus = new DeviceStatusWatcher(db, settings.clock, logger);
     this.readings = new SharedStream<ReadingRecorded>(
       nc,
       {
@@ -183,7 +187,25 @@ export class LiveService {
     }
   }
 
+  async *deviceStatusChanged(subscriber: Subscriber, filter: { deviceCode?: string; deviceNumber?: number; status?: string }): AsyncGenerator<DeviceStatusChange> {
+    const queue = this.openQueue<DeviceStatusChange>(subscriber);
+    const unsubscribe = this.deviceStatus.subscribe((change) => {
+      const d = change.device;
+      if (filter.deviceCode !== undefined && d.deviceCode !== filter.deviceCode) return;
+      if (filter.deviceNumber !== undefined && d.deviceNumber !== filter.deviceNumber) return;
+      if (filter.status !== undefined && d.status !== filter.status) return;
+      queue.push(change);
+    });
+    queue.onEnd(unsubscribe);
+    try {
+      yield* queue;
+    } finally {
+      await queue.return();
+    }
+  }
+
   async stop(): Promise<void> {
+    this.deviceStatus.stop();
     for (const queue of this.active) queue.fail(new CoreError('SERVICE_UNAVAILABLE', 'the server is shutting down; reconnect to resume'));
     await Promise.all([this.readings.stop(), this.changes.stop()]);
   }

@@ -6,5 +6,6 @@ import './users.ts';
 import './readings.ts';
 import './system.ts';
 import './live.ts';
+import './devices.ts';
 
 export const schema = lexicographicSortSchema(builder.toSchema());

@@ -6,6 +6,7 @@
 import type pg from 'pg';
 import { CHANGE_APPLIED_CHANNEL, type DomainEvent, type ReadingRecorded, type ReadingsChangeEvent } from '../../../schema/src/index.ts';
 import { filterConditions, inRangeSql } from '../../../schema/src/filter-sql.ts';
+import { upsertDevices } from '../devices/upsert.ts';
 import type { ReadModelTables } from './tables.ts';
 
 export interface PositionedEvent {
@@ -61,6 +62,7 @@ class ReadingBuffer {
 
 async function insertReadings(client: pg.ClientBase, tables: ReadModelTables, buffer: ReadingBuffer): Promise<number> {
   if (buffer.size === 0) return 0;
+  await upsertDevices(client, tables, buffer);
   // One statement per run of readings; arrays travel as single parameters (STACK trap 6).
   // ON CONFLICT: a reading is its event's sequence, so a replayed event cannot double it.
   const result = await client.query({

@@ -11,6 +11,8 @@ const READING_COLUMNS = [
   'updated_at', 'updated_by', 'deleted_at', 'deleted_by', 'restored_at', 'restored_by', 'version',
 ];
 const CHANGE_RESULT_COLUMNS = ['command_id', 'sequence', 'event_type', 'actor', 'affected', 'applied_at'];
+const DEVICE_COLUMNS = ['device_code', 'device_number', 'first_seen_at', 'last_seen_at', 'sensor_types', 'reading_count', 'lost_messages', 'interval_ms', 'changed_sequence'];
+const DEVICE_SEQUENCE_COLUMNS = ['device_code', 'device_number', 'sensor_type', 'min_seq', 'max_seq', 'seq_count'];
 
 async function tableChecksum(client: pg.ClientBase | pg.Pool, table: string, columns: string[]): Promise<string> {
   // concat_ws drops NULLs, so each value is tagged with its position to keep NULL and '' apart.
@@ -29,6 +31,8 @@ export async function readModelChecksum(client: pg.ClientBase | pg.Pool, tables:
   const parts = [
     await tableChecksum(client, tables.readings, READING_COLUMNS),
     await tableChecksum(client, tables.changeResults, CHANGE_RESULT_COLUMNS),
+    await tableChecksum(client, tables.devices, DEVICE_COLUMNS),
+    await tableChecksum(client, tables.deviceSequences, DEVICE_SEQUENCE_COLUMNS),
   ];
   return parts.join('/');
 }
