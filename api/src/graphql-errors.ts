@@ -15,3 +15,15 @@ export function clientError(error: unknown): GraphQLError | null {
   }
   return null;
 }
+
+/** `error` reported where `at` happened (locations and path): the GraphQL spec asks field errors to say which field. */
+export function locatedAt(error: GraphQLError, at: GraphQLError): GraphQLError {
+  return new GraphQLError(error.message, {
+    nodes: at.nodes,
+    source: at.source,
+    positions: at.positions,
+    path: at.path,
+    originalError: error.originalError,
+    extensions: error.extensions,
+  });
+}

@@ -16,7 +16,7 @@ import { createYoga, type Plugin } from 'graphql-yoga';
 import type { Logger } from '../../schema/src/log.ts';
 import type { Context, Services } from './context.ts';
 import { CoreError } from './core/errors.ts';
-import { clientError } from './graphql-errors.ts';
+import { clientError, locatedAt } from './graphql-errors.ts';
 import { schema } from './schema/index.ts';
 
 export interface GraphQLServerOptions {
@@ -62,10 +62,11 @@ export function createGraphQLServer(services: Services, options: GraphQLServerOp
       maskError(error, message) {
         const original = error instanceof GraphQLError ? error.originalError : error;
         const coded = clientError(original ?? error) ?? clientError(error);
-        if (coded) return coded;
+        const located = (client: GraphQLError) => (error instanceof GraphQLError ? locatedAt(client, error) : client);
+        if (coded) return located(coded);
         if (error instanceof GraphQLError && !error.originalError) return error; // parse/validation errors
         logger.error({ err: original ?? error }, 'unexpected error in a GraphQL operation');
-        return new GraphQLError(message, { extensions: { code: 'INTERNAL_SERVER_ERROR' } });
+        return located(new GraphQLError(message, { extensions: { code: 'INTERNAL_SERVER_ERROR' } }));
       },
     },
     // HTTP and SSE carry the token in the Authorization header; graphql-ws in connection_init (see ws-server.ts).

@@ -14,6 +14,8 @@ export const PERMISSIONS = {
   manageUsers: ['admin'],
   readSystemStatus: ['admin', 'user'],
   manageOwnKeys: ['admin', 'user'],
+  /** Sessions are people's: a device key may not end its owner's. */
+  manageOwnSession: ['admin', 'user'],
 } as const satisfies Record<string, readonly KeyRole[]>;
 
 export type Permission = keyof typeof PERMISSIONS;

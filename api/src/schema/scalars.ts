@@ -2,14 +2,14 @@ import { GraphQLError, Kind } from 'graphql';
 import { builder } from '../builder.ts';
 import { CoreError } from '../core/errors.ts';
 import { parseTime } from '../core/readings/input.ts';
-import { toGraphQLError } from '../graphql-errors.ts';
 
 function parseDateTime(value: unknown): string {
   if (typeof value !== 'string') throw new GraphQLError('DateTime must be a string: an RFC 3339 time with an offset', { extensions: { code: 'BAD_USER_INPUT' } });
   try {
     return parseTime(value, 'DateTime');
   } catch (error) {
-    throw error instanceof CoreError ? toGraphQLError(error) : error;
+    // No CoreError inside: yoga takes an error wrapping another for a server fault, and answers 500 when no data was produced.
+    throw error instanceof CoreError ? new GraphQLError(error.message, { extensions: { code: error.code, ...error.details } }) : error;
   }
 }
 

@@ -77,6 +77,7 @@ builder.mutationFields((t) => ({
     resolve: (_r, args, ctx) => ctx.services.auth.refresh(args.refreshToken),
   }),
   logout: t.boolean({
+    authScopes: { permission: 'manageOwnSession' },
     description: 'Ends the session the refresh token belongs to.',
     args: { refreshToken: t.arg.string({ required: true }) },
     resolve: (_r, args, ctx) => ctx.services.auth.logout(ctx.caller!, args.refreshToken),
