@@ -3,13 +3,14 @@
  * each, set the invalid ones aside as dead letters, and keep only what follows the
  * checkpoint without a hole (see `takeContiguous`).
  */
-import { decodeEvent, type RejectReason } from '../../schema/src/index.ts';
+import { decodeStored, type RejectReason, type StoredDecodeOptions } from '../../schema/src/index.ts';
 import type { PositionedEvent } from './readings/apply.ts';
 
 export interface RawMessage {
   sequence: number;
   subject: string;
   data: Uint8Array;
+  storedAtMs: number;
 }
 
 export interface DeadLetter {
@@ -27,10 +28,10 @@ export interface DecodedBatch {
   lastEventAt: string | null;
 }
 
-export function decodeBatch(messages: readonly RawMessage[], maxFutureMs: number): DecodedBatch {
+export function decodeBatch(messages: readonly RawMessage[], options: StoredDecodeOptions): DecodedBatch {
   const batch: DecodedBatch = { events: [], deadLetters: [], lastSequence: 0, lastEventAt: null };
   for (const message of messages) {
-    const decoded = decodeEvent(message.data, { maxFutureMs });
+    const decoded = decodeStored(message, options);
     if (decoded.ok) {
       batch.events.push({ sequence: message.sequence, event: decoded.event });
       batch.lastEventAt = decoded.event.occurredAt;

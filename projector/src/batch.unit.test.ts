@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { takeContiguous, type RawMessage } from './batch.ts';
 
-const messages = (...sequences: number[]): RawMessage[] => sequences.map((sequence) => ({ sequence, subject: 's', data: new Uint8Array() }));
+const messages = (...sequences: number[]): RawMessage[] => sequences.map((sequence) => ({ sequence, subject: 's', data: new Uint8Array(), storedAtMs: 0 }));
 const nothingMissing = async () => false;
 const everythingExists = async () => true;
 

@@ -35,7 +35,7 @@ export async function projectBatch(client: pg.ClientBase, context: BatchContext,
     const checkpoint = await lockCheckpoint(client, context.checkpointName);
     const exists = async (seq: number) => (await context.jsm.streams.getMessage(context.names.stream, { seq })) !== null;
     const { take, missing } = await takeContiguous(messages, checkpoint, exists);
-    const batch = decodeBatch(take, context.maxFutureMs);
+    const batch = decodeBatch(take, { maxFutureMs: context.maxFutureMs, prefix: context.names.prefix });
     if (batch.deadLetters.length) await publishDeadLetters(context.js, context.names, batch.deadLetters);
     const summary = await applyEvents(client, LIVE_TABLES, batch.events);
     if (take.length) await advanceCheckpoint(client, context.checkpointName, batch.lastSequence, batch.lastEventAt);

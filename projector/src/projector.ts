@@ -13,7 +13,7 @@ import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager, type ConsumerMes
 import type { NatsConnection } from '@nats-io/transport-node';
 import pg from 'pg';
 import type { Logger } from '../../schema/src/log.ts';
-import { PROJECTOR_CONSUMER, type RejectReason, type StreamNames } from '../../schema/src/index.ts';
+import { PROJECTOR_CONSUMER, storedAtMs, type RejectReason, type StreamNames } from '../../schema/src/index.ts';
 import type { RawMessage } from './batch.ts';
 import { ensureCheckpoint, readCheckpoint } from './checkpoint.ts';
 import { projectBatch } from './project-batch.ts';
@@ -111,7 +111,7 @@ export function buildProjector(config: ProjectorConfig, deps: { nc: NatsConnecti
 
   async function applyBatch(client: pg.Client, jsm: JetStreamManager, messages: JsMsg[]): Promise<void> {
     const started = performance.now();
-    const raw: RawMessage[] = messages.map((m) => ({ sequence: m.seq, subject: m.subject, data: m.data }));
+    const raw: RawMessage[] = messages.map((m) => ({ sequence: m.seq, subject: m.subject, data: m.data, storedAtMs: storedAtMs(m.timestampNanos) }));
     const outcome = await projectBatch(client, { names: config.names, checkpointName: checkpointName(config.names), maxFutureMs: config.maxFutureMs, js, jsm }, raw);
     stats.checkpoint = outcome.checkpoint;
     stats.applied += outcome.recorded + outcome.changes.length;

@@ -2,6 +2,7 @@ import { DeliverPolicy, jetstream, jetstreamManager } from '@nats-io/jetstream';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../schema/src/log.ts';
+import { storedAtMs } from '../../schema/src/stored.ts';
 import { createTestEnv, type TestEnv } from '../../test/support/env.ts';
 import { change, publishEvents, reading } from '../../test/support/events.ts';
 import type { RawMessage } from './batch.ts';
@@ -26,7 +27,7 @@ async function readStream(): Promise<RawMessage[]> {
   const info = await (await jetstreamManager(env.nc)).streams.info(env.names.stream);
   const out: RawMessage[] = [];
   const messages = await consumer.fetch({ max_messages: info.state.messages, expires: 5000 });
-  for await (const m of messages) out.push({ sequence: m.seq, subject: m.subject, data: m.data });
+  for await (const m of messages) out.push({ sequence: m.seq, subject: m.subject, data: m.data, storedAtMs: storedAtMs(m.timestampNanos) });
   return out;
 }
 

@@ -124,17 +124,19 @@ function reasonForIssue(issue: z.core.$ZodIssue): RejectReason {
   return (typeof field === 'string' && dataFieldReasons[field]) || 'invalid_data';
 }
 
-/**
- * Parses and validates one event. The future-time rule is measured against the
- * event's own occurredAt, never the wall clock, so a replay judges it the same way.
- */
-export function decodeEvent(bytes: Uint8Array | string, options: DecodeOptions): Decoded {
-  let raw: unknown;
+function parseJson(bytes: Uint8Array | string): { ok: true; raw: unknown } | { ok: false; reason: RejectReason; detail: string } {
   try {
-    raw = JSON.parse(typeof bytes === 'string' ? bytes : Buffer.from(bytes).toString('utf8'));
+    return { ok: true, raw: JSON.parse(typeof bytes === 'string' ? bytes : Buffer.from(bytes).toString('utf8')) };
   } catch (error) {
     return { ok: false, reason: 'malformed_json', detail: (error as Error).message };
   }
+}
+
+/**
+ * Validates one parsed event. The future-time rule is measured against the event's
+ * own occurredAt, never the wall clock, so a replay judges it the same way.
+ */
+export function validateEvent(raw: unknown, options: DecodeOptions): Decoded {
   const parsed = domainEventSchema.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
@@ -157,6 +159,12 @@ export function decodeEvent(bytes: Uint8Array | string, options: DecodeOptions):
     }
   }
   return { ok: true, event };
+}
+
+/** Parses and validates one event from its bytes. */
+export function decodeEvent(bytes: Uint8Array | string, options: DecodeOptions): Decoded {
+  const json = parseJson(bytes);
+  return json.ok ? validateEvent(json.raw, options) : json;
 }
 
 export function encodeEvent(event: DomainEvent): Uint8Array {

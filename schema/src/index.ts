@@ -2,3 +2,4 @@ export * from './sensors.ts';
 export * from './events.ts';
 export * from './subjects.ts';
 export * from './config.ts';
+export * from './stored.ts';

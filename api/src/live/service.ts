@@ -6,7 +6,7 @@
 import { jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type pg from 'pg';
-import { decodeEvent, type ReadingFilter, type ReadingRecorded, type ReadingsChangeEvent, type StreamNames } from '../../../schema/src/index.ts';
+import { decodeStored, storedAtMs, type ReadingFilter, type ReadingRecorded, type ReadingsChangeEvent, type StoredMessage, type StreamNames } from '../../../schema/src/index.ts';
 import type { Logger } from '../../../schema/src/log.ts';
 import type { Principal } from '../core/auth/roles.ts';
 import { CoreError, unauthenticated } from '../core/errors.ts';
@@ -85,8 +85,8 @@ export class LiveService {
         stream: names.stream,
         subject: `${names.prefix}.reading.>`,
         // The projector's own rule: only events it would accept are shown live.
-        decode: (data) => {
-          const decoded = decodeEvent(data, { maxFutureMs });
+        decode: (message) => {
+          const decoded = decodeStored(message, { maxFutureMs, prefix: names.prefix });
           return decoded.ok && decoded.event.type === 'ReadingRecorded' ? decoded.event : null;
         },
         keysOf: (event) => readingKeys(event.data),
@@ -98,7 +98,7 @@ export class LiveService {
       {
         stream: names.stream,
         subject: `${names.prefix}.readings.>`,
-        decode: (data, sequence) => this.appliedChange(data, sequence),
+        decode: (message) => this.appliedChange(message),
         keysOf: () => ['*'],
       },
       logger,
@@ -106,8 +106,9 @@ export class LiveService {
   }
 
   /** A change event, once the projector has applied it; null if it touched nothing (or never got applied). */
-  private async appliedChange(data: Uint8Array, sequence: number): Promise<ReadingsChange | null> {
-    const decoded = decodeEvent(data, { maxFutureMs: this.settings.maxFutureMs });
+  private async appliedChange(message: StoredMessage): Promise<ReadingsChange | null> {
+    const sequence = message.sequence;
+    const decoded = decodeStored(message, { maxFutureMs: this.settings.maxFutureMs, prefix: this.settings.names.prefix });
     if (!decoded.ok || decoded.event.type === 'ReadingRecorded') return null;
     const event = decoded.event;
     const result = await this.waiter.wait(event.data.commandId, 30_000, Promise.resolve());
@@ -157,7 +158,10 @@ export class LiveService {
         for await (const batch of replayMessages(this.nc, this.settings.names.stream, replaySubject(this.settings.names.prefix, filter), afterSequence, head)) {
           const readings: Sequenced<ReadingRecorded>[] = [];
           for (const message of batch) {
-            const decoded = decodeEvent(message.data, { maxFutureMs: this.settings.maxFutureMs });
+            const decoded = decodeStored(
+              { subject: message.subject, data: message.data, sequence: message.seq, storedAtMs: storedAtMs(message.timestampNanos) },
+              { maxFutureMs: this.settings.maxFutureMs, prefix: this.settings.names.prefix },
+            );
             if (decoded.ok && decoded.event.type === 'ReadingRecorded' && inTimeRange(filter, decoded.event.data.timestamp)) readings.push({ sequence: message.seq, event: decoded.event });
           }
           const hidden = seesDeleted || readings.length === 0 ? new Set<number>() : await this.deletedAmong(readings.map((r) => r.sequence));

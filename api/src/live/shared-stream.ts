@@ -7,6 +7,7 @@
 import { DeliverPolicy, jetstream } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { Logger } from '../../../schema/src/log.ts';
+import { storedAtMs, type StoredMessage } from '../../../schema/src/stored.ts';
 
 export interface Sequenced<T> {
   sequence: number;
@@ -19,7 +20,7 @@ export interface SharedStreamOptions<T> {
   stream: string;
   subject: string;
   /** Turns a stored message into the event subscribers get; null skips it. May wait (changes wait to be applied). */
-  decode: (data: Uint8Array, sequence: number) => T | null | Promise<T | null>;
+  decode: (message: StoredMessage) => T | null | Promise<T | null>;
   keysOf: (event: T) => string[];
 }
 
@@ -70,7 +71,7 @@ export class SharedStream<T> {
         this.stopper = () => messages.stop();
         this.markReady();
         for await (const message of messages) {
-          const decoded = this.options.decode(message.data, message.seq);
+          const decoded = this.options.decode({ subject: message.subject, data: message.data, sequence: message.seq, storedAtMs: storedAtMs(message.timestampNanos) });
           const event = decoded instanceof Promise ? await decoded : decoded;
           this.lastSequence = message.seq;
           if (event === null) continue;

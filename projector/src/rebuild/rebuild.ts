@@ -7,6 +7,7 @@
 import { DeliverPolicy, jetstream, jetstreamManager, type JsMsg } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import pg from 'pg';
+import { storedAtMs } from '../../../schema/src/stored.ts';
 import type { StreamNames } from '../../../schema/src/subjects.ts';
 import { decodeBatch } from '../batch.ts';
 import { ensureCheckpoint, lockCheckpoint, setCheckpoint } from '../checkpoint.ts';
@@ -74,8 +75,8 @@ async function replay(client: pg.ClientBase, reader: StreamReader, config: Rebui
     const messages = await reader.next(config.batchSize, until);
     if (messages.length === 0) break;
     const batch = decodeBatch(
-      messages.map((m) => ({ sequence: m.seq, subject: m.subject, data: m.data })),
-      config.maxFutureMs,
+      messages.map((m) => ({ sequence: m.seq, subject: m.subject, data: m.data, storedAtMs: storedAtMs(m.timestampNanos) })),
+      { maxFutureMs: config.maxFutureMs, prefix: config.names.prefix },
     );
     await applyEvents(client, REBUILD_TABLES, batch.events);
     position = batch.lastSequence;
