@@ -3,7 +3,7 @@
  * and the API (reader). drizzle-kit generates the migrations in drizzle/ from it.
  */
 import { sql } from 'drizzle-orm';
-import { bigint, doublePrecision, index, integer, pgTable, pgView, primaryKey, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { bigint, doublePrecision, index, integer, numeric, pgTable, pgView, primaryKey, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 
 const tz = (name: string) => timestamp(name, { withTimezone: true, mode: 'string' });
 
@@ -150,4 +150,29 @@ export const deviceSequences = pgTable(
     seqCount: bigint('seq_count', { mode: 'number' }).notNull(),
   },
   (t) => [primaryKey({ columns: [t.deviceCode, t.deviceNumber, t.sensorType] })],
+);
+
+/**
+ * Per-minute rollups of active readings per device and type, for fast stats. `sum` is
+ * numeric so that adding the same values in any grouping (live batches, a rebuild, a
+ * bucket recomputed after an edit) gives the same total to the last digit.
+ */
+export const readingRollups = pgTable(
+  'reading_rollups',
+  {
+    deviceCode: text('device_code').notNull(),
+    deviceNumber: integer('device_number').notNull(),
+    sensorType: text('sensor_type').notNull(),
+    /** Start of the UTC minute. */
+    minute: tz('minute').notNull(),
+    count: integer('count').notNull(),
+    sum: numeric('sum').notNull(),
+    min: doublePrecision('min').notNull(),
+    max: doublePrecision('max').notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.deviceCode, t.deviceNumber, t.sensorType, t.minute] }),
+    index('reading_rollups_type_minute_idx').on(t.sensorType, t.minute),
+    index('reading_rollups_minute_idx').on(t.minute),
+  ],
 );

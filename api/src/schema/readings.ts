@@ -4,6 +4,7 @@ import { SENSOR_TYPES } from '../../../schema/src/sensors.ts';
 import type { ChangeResult } from '../core/readings/change-waiter.ts';
 import { validateFilter, type FilterInput } from '../core/readings/input.ts';
 import { countReadings, findReading, listReadings, type ReadingOrder, type ReadingRow, type ReadingSet } from '../core/readings/queries.ts';
+import { readingStats, STAT_BUCKETS, type StatRow } from '../core/readings/stats.ts';
 
 export const Reading = builder.objectRef<ReadingRow>('Reading').implement({
   description: 'One measurement. Its id is the stream sequence of the event that recorded it, stable across rebuilds.',
@@ -149,5 +150,28 @@ builder.mutationFields((t) => ({
     description: 'Restores every deleted reading matching the filter; returns once applied.',
     args: changeArgs(t),
     resolve: (_r, args, ctx) => ctx.services.changes.apply('restore', ctx.caller, args),
+  }),
+}));
+
+const StatBucketEnum = builder.enumType('StatBucketSize', { values: STAT_BUCKETS, description: 'UTC minutes, hours or days.' });
+
+const StatBucketType = builder.objectRef<StatRow>('StatBucket').implement({
+  description: 'Aggregate of the active readings in one bucket (UTC).',
+  fields: (t) => ({
+    start: t.field({ type: 'DateTime', resolve: (b) => b.start }),
+    count: t.exposeInt('count'),
+    min: t.exposeFloat('min'),
+    max: t.exposeFloat('max'),
+    avg: t.exposeFloat('avg'),
+  }),
+});
+
+builder.queryFields((t) => ({
+  readingStats: t.field({
+    type: [StatBucketType],
+    authScopes: { permission: 'readReadings' },
+    description: 'count/min/max/avg per minute, hour or day of the readings matching the filter, from per-minute rollups.',
+    args: { filter: t.arg({ type: ReadingFilter }), bucket: t.arg({ type: StatBucketEnum, required: true }) },
+    resolve: (_r, args, ctx) => readingStats(ctx.services.db, validateFilter(args.filter), args.bucket),
   }),
 }));

@@ -7,6 +7,7 @@ import type pg from 'pg';
 import { CHANGE_APPLIED_CHANNEL, type DomainEvent, type ReadingRecorded, type ReadingsChangeEvent } from '../../../schema/src/index.ts';
 import { filterConditions, inRangeSql } from '../../../schema/src/filter-sql.ts';
 import { upsertDevices } from '../devices/upsert.ts';
+import { addToRollups, bucketColumns, bucketKeys, minuteOf, recomputeRollups } from '../rollups/rollups.ts';
 import type { ReadModelTables } from './tables.ts';
 
 export interface PositionedEvent {
@@ -63,6 +64,7 @@ class ReadingBuffer {
 async function insertReadings(client: pg.ClientBase, tables: ReadModelTables, buffer: ReadingBuffer): Promise<number> {
   if (buffer.size === 0) return 0;
   await upsertDevices(client, tables, buffer);
+  await addToRollups(client, tables, buffer);
   // One statement per run of readings; arrays travel as single parameters (STACK trap 6).
   // ON CONFLICT: a reading is its event's sequence, so a replayed event cannot double it.
   const result = await client.query({
@@ -75,38 +77,39 @@ async function insertReadings(client: pg.ClientBase, tables: ReadModelTables, bu
   return result.rowCount ?? 0;
 }
 
-function changeStatement(tables: ReadModelTables, sequence: number, event: ReadingsChangeEvent): { text: string; values: unknown[] } {
-  const params: unknown[] = [sequence, event.occurredAt, event.actor];
+interface ChangeSql {
+  /** SET list for the rows that match. */
+  set: string;
+  /** Which rows match (besides the ordering condition). */
+  where: string[];
+  values: unknown[];
+}
+
+function changeSql(sequence: number, event: ReadingsChangeEvent): ChangeSql {
+  const values: unknown[] = [sequence, event.occurredAt, event.actor];
   // Only readings recorded before this event in the stream are touched, however the batch is cut.
-  const where = ['id < $1', ...filterConditions(event.data.filter, params)];
+  const where = ['id < $1', ...filterConditions(event.data.filter, values)];
   switch (event.type) {
     case 'ReadingsEdited': {
       const { sensorType, value, timestamp } = event.data.changes;
-      params.push(sensorType ?? null, value ?? null, timestamp ?? null);
-      const [t, v, ts] = [`$${params.length - 2}::text`, `$${params.length - 1}::float8`, `$${params.length}::timestamptz`];
+      values.push(sensorType ?? null, value ?? null, timestamp ?? null);
+      const [t, v, ts] = [`$${values.length - 2}::text`, `$${values.length - 1}::float8`, `$${values.length}::timestamptz`];
       const newType = `COALESCE(${t}, sensor_type)`;
       const newValue = `COALESCE(${v}, value)`;
       // A row the change would push out of its type's valid range is left as it is (and not counted).
       where.push('deleted_at IS NULL', inRangeSql(newType, newValue));
       return {
-        text: `UPDATE ${tables.readings} SET sensor_type = ${newType}, value = ${newValue}, "timestamp" = COALESCE(${ts}, "timestamp"),
-          updated_at = $2::timestamptz, updated_by = $3, version = version + 1 WHERE ${where.join(' AND ')}`,
-        values: params,
+        set: `sensor_type = ${newType}, value = ${newValue}, "timestamp" = COALESCE(${ts}, "timestamp"), updated_at = $2::timestamptz, updated_by = $3, version = version + 1`,
+        where,
+        values,
       };
     }
     case 'ReadingsDeleted':
       where.push('deleted_at IS NULL');
-      return {
-        text: `UPDATE ${tables.readings} SET deleted_at = $2::timestamptz, deleted_by = $3 WHERE ${where.join(' AND ')}`,
-        values: params,
-      };
+      return { set: 'deleted_at = $2::timestamptz, deleted_by = $3', where, values };
     case 'ReadingsRestored':
       where.push('deleted_at IS NOT NULL');
-      return {
-        text: `UPDATE ${tables.readings} SET deleted_at = NULL, deleted_by = NULL, restored_at = $2::timestamptz, restored_by = $3
-          WHERE ${where.join(' AND ')}`,
-        values: params,
-      };
+      return { set: 'deleted_at = NULL, deleted_by = NULL, restored_at = $2::timestamptz, restored_by = $3', where, values };
     default: {
       const unreachable: never = event;
       throw new Error(`unhandled change event ${JSON.stringify(unreachable)}`);
@@ -114,13 +117,37 @@ function changeStatement(tables: ReadModelTables, sequence: number, event: Readi
   }
 }
 
+interface ChangedRow {
+  device_code: string;
+  device_number: number;
+  sensor_type: string;
+  minute: string;
+  old_code: string;
+  old_number: number;
+  old_type: string;
+  old_minute: string;
+}
+
 async function applyChange(client: pg.ClientBase, tables: ReadModelTables, sequence: number, event: ReadingsChangeEvent): Promise<ChangeOutcome> {
   const { commandId } = event.data;
   const seen = await client.query(`SELECT 1 FROM ${tables.changeResults} WHERE command_id = $1`, [commandId]);
   if (seen.rowCount) return { commandId, sequence, affected: 0, applied: false };
-  const statement = changeStatement(tables, sequence, event);
-  const result = await client.query(statement.text, statement.values);
+  const change = changeSql(sequence, event);
+  // The rows' buckets before and after the change: both need their rollups recomputed.
+  const result = await client.query<ChangedRow>(
+    `UPDATE ${tables.readings} r SET ${change.set}
+     FROM (SELECT id AS old_id, device_code AS old_code, device_number AS old_number, sensor_type AS old_type, ${minuteOf('"timestamp"')}::text AS old_minute
+           FROM ${tables.readings} WHERE ${change.where.join(' AND ')}) old
+     WHERE r.id = old.old_id
+     RETURNING ${bucketColumns('r')}, old.old_code, old.old_number, old.old_type, old.old_minute`,
+    change.values,
+  );
   const affected = result.rowCount ?? 0;
+  await recomputeRollups(
+    client,
+    tables,
+    bucketKeys(result.rows.flatMap((r) => [r, { device_code: r.old_code, device_number: r.old_number, sensor_type: r.old_type, minute: r.old_minute }])),
+  );
   await client.query(
     `INSERT INTO ${tables.changeResults} (command_id, sequence, event_type, actor, affected, applied_at) VALUES ($1, $2, $3, $4, $5, $6)`,
     [commandId, sequence, event.type, event.actor, affected, event.occurredAt],

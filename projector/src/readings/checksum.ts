@@ -13,6 +13,7 @@ const READING_COLUMNS = [
 const CHANGE_RESULT_COLUMNS = ['command_id', 'sequence', 'event_type', 'actor', 'affected', 'applied_at'];
 const DEVICE_COLUMNS = ['device_code', 'device_number', 'first_seen_at', 'last_seen_at', 'sensor_types', 'reading_count', 'lost_messages', 'interval_ms', 'changed_sequence'];
 const DEVICE_SEQUENCE_COLUMNS = ['device_code', 'device_number', 'sensor_type', 'min_seq', 'max_seq', 'seq_count'];
+const ROLLUP_COLUMNS = ['device_code', 'device_number', 'sensor_type', 'minute', 'count', 'sum', 'min', 'max'];
 
 async function tableChecksum(client: pg.ClientBase | pg.Pool, table: string, columns: string[]): Promise<string> {
   // concat_ws drops NULLs, so each value is tagged with its position to keep NULL and '' apart.
@@ -33,6 +34,7 @@ export async function readModelChecksum(client: pg.ClientBase | pg.Pool, tables:
     await tableChecksum(client, tables.changeResults, CHANGE_RESULT_COLUMNS),
     await tableChecksum(client, tables.devices, DEVICE_COLUMNS),
     await tableChecksum(client, tables.deviceSequences, DEVICE_SEQUENCE_COLUMNS),
+    await tableChecksum(client, tables.rollups, ROLLUP_COLUMNS),
   ];
   return parts.join('/');
 }

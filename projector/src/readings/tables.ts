@@ -7,6 +7,7 @@ export interface ReadModelTables {
   changeResults: string;
   devices: string;
   deviceSequences: string;
+  rollups: string;
   /** Announce each applied change on CHANGE_APPLIED_CHANNEL at commit (the API waits on it). */
   notifyChanges?: boolean;
 }
@@ -16,6 +17,7 @@ export const LIVE_TABLES: ReadModelTables = {
   changeResults: 'change_results',
   devices: 'devices',
   deviceSequences: 'device_sequences',
+  rollups: 'reading_rollups',
   notifyChanges: true,
 };
 
@@ -26,8 +28,9 @@ export const REBUILD_TABLES: ReadModelTables = {
   changeResults: `change_results${REBUILD_SUFFIX}`,
   devices: `devices${REBUILD_SUFFIX}`,
   deviceSequences: `device_sequences${REBUILD_SUFFIX}`,
+  rollups: `reading_rollups${REBUILD_SUFFIX}`,
 };
 
 export function tableList(tables: ReadModelTables): string[] {
-  return [tables.readings, tables.changeResults, tables.devices, tables.deviceSequences];
+  return [tables.readings, tables.changeResults, tables.devices, tables.deviceSequences, tables.rollups];
 }
