@@ -43,11 +43,15 @@ afterAll(async () => {
 async function rawStats(filter: { deviceCode?: string; deviceNumber?: number; sensorType?: string; from?: string; to?: string }, bucket: 'minute' | 'hour' | 'day'): Promise<Bucket[]> {
   const where = ['deleted_at IS NULL'];
   const params: unknown[] = [bucket];
-  for (const [column, value] of [['device_code', filter.deviceCode], ['device_number', filter.deviceNumber], ['sensor_type', filter.sensorType]] as const) {
-    if (value !== undefined) (params.push(value), where.push(`${column} = $${params.length}`));
-  }
-  if (filter.from) (params.push(filter.from), where.push(`"timestamp" >= $${params.length}::timestamptz`));
-  if (filter.to) (params.push(filter.to), where.push(`"timestamp" <= $${params.length}::timestamptz`));
+  const add = (condition: string, value: unknown) => {
+    params.push(value);
+    where.push(condition.replace('?', `$${params.length}`));
+  };
+  if (filter.deviceCode !== undefined) add('device_code = ?', filter.deviceCode);
+  if (filter.deviceNumber !== undefined) add('device_number = ?', filter.deviceNumber);
+  if (filter.sensorType !== undefined) add('sensor_type = ?', filter.sensorType);
+  if (filter.from) add('"timestamp" >= ?::timestamptz', filter.from);
+  if (filter.to) add('"timestamp" <= ?::timestamptz', filter.to);
   const result = await env.db.query(
     `SELECT to_char(date_trunc($1, "timestamp" AT TIME ZONE 'UTC'), 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS start, count(*)::int AS count, min(value) AS min, max(value) AS max, avg(value::numeric)::float8 AS avg
      FROM readings WHERE ${where.join(' AND ')} GROUP BY 1 ORDER BY 1`,
