@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import mqtt from 'mqtt';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { dropDatabase } from '../schema/src/database.ts';
@@ -52,7 +53,7 @@ describe('npm start (scripts/start.ts)', () => {
     for (const cleanup of cleanups.reverse()) await cleanup();
   });
 
-  it('starts a private nats-server, the projector and three simulators, shows readings of all three types arriving, restarts a simulator that dies, and stops everything on Ctrl-C', async () => {
+  it('starts a private nats-server with MQTT, the projector and three simulators, shows readings of all three types arriving and one sent over MQTT, restarts a simulator that dies, and stops everything on Ctrl-C', async () => {
     const isolated = isolatedEnv();
     const dataDir = mkdtempSync(join(tmpdir(), 'npm-start-'));
     const db = new pg.Pool({ connectionString: isolated.databaseUrl, max: 1 });
@@ -67,6 +68,7 @@ describe('npm start (scripts/start.ts)', () => {
       },
     );
     const natsUrl = `nats://127.0.0.1:${await freePort()}`;
+    const mqttPort = await freePort();
     const startedAt = Date.now();
     const launcher = startService('scripts/start.ts', {
       DATABASE_URL: isolated.databaseUrl,
@@ -79,6 +81,7 @@ describe('npm start (scripts/start.ts)', () => {
       LOG_LEVEL: 'warn',
       // npm start also runs the API when api/src/main.ts exists: keep it off the default port.
       PORT: String(await freePort()),
+      MQTT_PORT: String(mqttPort),
     });
     cleanups.push(() => void launcher.kill('SIGKILL'));
 
@@ -102,6 +105,16 @@ describe('npm start (scripts/start.ts)', () => {
     );
     expect(launcher.output()).toContain(`${natsUrl}  (private nats-server`);
     expect(launcher.output()).toContain(`stream           ${isolated.stream} on ${isolated.prefix}.reading.>`);
+    expect(launcher.output()).toContain(`MQTT             mqtt://127.0.0.1:${mqttPort}  (topics ${isolated.prefix}/reading/<sensorType>/<deviceCode>/<deviceNumber>)`);
+
+    // A device publishing over the private server's MQTT reaches Postgres like the simulators.
+    const device = await mqtt.connectAsync(`mqtt://127.0.0.1:${mqttPort}`, { clientId: `device-${isolated.id}`, reconnectPeriod: 0 });
+    await device.publishAsync(`${isolated.prefix}/reading/co2/MQTT/1`, JSON.stringify({ value: 640, seq: 1 }), { qos: 1 });
+    await device.endAsync();
+    await unlessExited(
+      launcher,
+      waitFor(async () => (await db.query("SELECT 1 FROM readings WHERE device_code = 'MQTT' AND sensor_type = 'co2' AND value = 640")).rowCount === 1, 'the MQTT reading in Postgres', 10_000, 100),
+    );
 
     const running = processesWithEnv('STREAM_NAME', isolated.stream).filter(({ pid }) => pid !== launcher.child.pid);
     const commands = running.map(({ command }) => command);

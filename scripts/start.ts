@@ -92,7 +92,7 @@ async function ensureNats(): Promise<void> {
   const binary = findNatsServer();
   if (!binary) throw new StartError(`NATS is not reachable at NATS_URL=${natsUrl} (${why}) and no nats-server binary is on PATH or in /usr/sbin.\n${HOW_TO_GET_NATS}`);
   output.say(`nothing answers at ${natsUrl}: starting a private nats-server with JetStream under ${config.DATA_DIR}`);
-  const server = await startPrivateNats(binary, address, config.NATS_URL, config.DATA_DIR);
+  const server = await startPrivateNats(binary, address, config.NATS_URL, config.DATA_DIR, config.MQTT_PORT);
   privateNats = server;
   void server.exited.then((how) => {
     if (phase === 'stopping') return;

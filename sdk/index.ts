@@ -3,6 +3,10 @@ export { createClient, SdkError, type ClientOptions, type SensorClient } from '.
 export { Session, type SessionOptions, type Tokens } from './src/session.ts';
 export * from './src/operations/auth.ts';
 export * from './src/operations/readings.ts';
+export * from './src/operations/ingest.ts';
+export type { ReadingInput } from './gql/graphql.ts';
 export type { ApiKeyRole, ReadingChanges, ReadingFieldsFragment as ReadingFields, ReadingFilter, ReadingOrder, Role } from './gql/graphql.ts';
 export * from './src/operations/live.ts';
+export * from './src/operations/simulators.ts';
+export type { SimulatorFieldsFragment as SimulatorFields } from './gql/graphql.ts';
 export { followReadings, liveClient, type LiveOptions, type LiveReading, type ReadingFeed, type ReadingFeedHandlers } from './src/live.ts';

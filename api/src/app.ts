@@ -15,9 +15,13 @@ import type { ApiEnv } from './config.ts';
 import type { Services } from './context.ts';
 import { resolveJwtSecret } from './core/auth/secret.ts';
 import { AuthService } from './core/auth/service.ts';
+import { ReadingIngest } from './core/ingest.ts';
 import { ChangeWaiter } from './core/readings/change-waiter.ts';
 import { ReadingChanges } from './core/readings/changes.ts';
+import type { CommandLog } from './core/commands.ts';
+import { DeviceCommands } from './core/devices/commands.ts';
 import { SystemStatusService } from './core/system-status.ts';
+import { SimulatorControl } from './core/simulators.ts';
 import { createGraphQLServer } from './graphql-server.ts';
 import { LiveService } from './live/service.ts';
 import { attachWebSocketServer } from './ws-server.ts';
@@ -67,13 +71,17 @@ export async function buildApp(options: AppOptions): Promise<App> {
     clock,
     logger,
   );
+  const commandLog: CommandLog = { db, js: jetstream(nc), waiter, prefix: names.prefix, waitMs: env.CHANGE_WAIT_MS };
   const services: Services = {
     db,
     clock,
     auth,
-    changes: new ReadingChanges(db, jetstream(nc), waiter, { prefix: names.prefix, waitMs: env.CHANGE_WAIT_MS, maxFutureMs: env.MAX_FUTURE_SECONDS * 1000 }, clock),
+    changes: new ReadingChanges(commandLog, { maxFutureMs: env.MAX_FUTURE_SECONDS * 1000 }, clock),
+    devices: new DeviceCommands(commandLog, clock),
+    ingest: new ReadingIngest(jetstream(nc), { prefix: names.prefix, maxFutureMs: env.MAX_FUTURE_SECONDS * 1000 }, clock),
     status: new SystemStatusService(db, jsm, names),
     live: new LiveService(nc, db, waiter, { names, clock, maxFutureMs: env.MAX_FUTURE_SECONDS * 1000, bufferLimit: env.SUBSCRIPTION_BUFFER_LIMIT }, logger),
+    simulators: new SimulatorControl(nc, { prefix: names.prefix, timeoutMs: env.SIMULATOR_TIMEOUT_MS, discoveryMs: env.SIMULATOR_DISCOVERY_MS }),
   };
   if (await auth.ensureBootstrapAdmin(env.ADMIN_USERNAME, env.ADMIN_PASSWORD)) logger.info({ username: env.ADMIN_USERNAME }, 'bootstrap admin created');
 

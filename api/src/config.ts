@@ -28,6 +28,10 @@ export const apiVars = {
   MAX_FUTURE_SECONDS: vars.int(0, 86_400, 300),
   /** Undelivered events a live subscriber may fall behind by before it is cut off. */
   SUBSCRIPTION_BUFFER_LIMIT: vars.int(10, 1_000_000, 1000),
+  /** How long a simulator has to answer a control call (start, stop, interval, status). */
+  SIMULATOR_TIMEOUT_MS: vars.int(50, 60_000, 2000),
+  /** How long listing simulators waits for them to answer discovery. */
+  SIMULATOR_DISCOVERY_MS: vars.int(50, 60_000, 500),
   DATA_DIR: text('a directory path', '.data'),
 };
 

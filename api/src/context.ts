@@ -2,7 +2,10 @@
 import type { AuthService } from './core/auth/service.ts';
 import type { Principal } from './core/auth/roles.ts';
 import type { CoreError } from './core/errors.ts';
+import type { ReadingIngest } from './core/ingest.ts';
 import type { ReadingChanges } from './core/readings/changes.ts';
+import type { SimulatorControl } from './core/simulators.ts';
+import type { DeviceCommands } from './core/devices/commands.ts';
 import type { SystemStatusService } from './core/system-status.ts';
 import type { LiveService } from './live/service.ts';
 import type pg from 'pg';
@@ -13,8 +16,11 @@ export interface Services {
   clock: () => number;
   auth: AuthService;
   changes: ReadingChanges;
+  devices: DeviceCommands;
+  ingest: ReadingIngest;
   status: SystemStatusService;
   live: LiveService;
+  simulators: SimulatorControl;
 }
 
 export interface Context {

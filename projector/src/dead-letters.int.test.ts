@@ -1,21 +1,17 @@
 import { DeliverPolicy, jetstream, type JsMsg } from '@nats-io/jetstream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLogger } from '../../schema/src/log.ts';
 import { headers, subjects } from '../../schema/src/subjects.ts';
 import { createTestEnv, type TestEnv } from '../../test/support/env.ts';
 import { iso, publishEvents, publishRaw, reading, T0 } from '../../test/support/events.ts';
-import { buildProjector, type Projector } from './projector.ts';
+import type { Projector } from './projector.ts';
+import { startProjector } from '../../test/support/projector.ts';
 
 let env: TestEnv;
 let projector: Projector;
 
 beforeAll(async () => {
   env = await createTestEnv();
-  projector = buildProjector(
-    { databaseUrl: env.databaseUrl, names: env.names, batchSize: 100, maxFutureMs: 300_000, retryDelayMs: 100 },
-    { nc: env.nc, logger: createLogger('projector-test', 'silent') },
-  );
-  projector.start();
+  projector = startProjector(env, 100);
 });
 
 afterAll(async () => {

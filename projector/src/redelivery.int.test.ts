@@ -1,16 +1,16 @@
 import { DeliverPolicy, jetstream, jetstreamManager } from '@nats-io/jetstream';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLogger } from '../../schema/src/log.ts';
 import { storedAtMs } from '../../schema/src/stored.ts';
 import { createTestEnv, type TestEnv } from '../../test/support/env.ts';
 import { change, publishEvents, reading } from '../../test/support/events.ts';
 import type { RawMessage } from './batch.ts';
 import { readCheckpoint } from './checkpoint.ts';
 import { projectBatch } from './project-batch.ts';
-import { buildProjector, checkpointName } from './projector.ts';
+import { checkpointName } from './projector.ts';
 import { readModelChecksum } from './readings/checksum.ts';
 import { LIVE_TABLES } from './readings/tables.ts';
+import { startProjector } from '../../test/support/projector.ts';
 
 let env: TestEnv;
 
@@ -40,11 +40,7 @@ describe('redelivery', () => {
       change('ReadingsDeleted', { deviceCode: 'RE', deviceNumber: 1 }),
       reading({ deviceCode: 'RE', value: 4 }),
     ]);
-    const projector = buildProjector(
-      { databaseUrl: env.databaseUrl, names: env.names, batchSize: 2, maxFutureMs: 300_000, retryDelayMs: 100 },
-      { nc: env.nc, logger: createLogger('projector-test', 'silent') },
-    );
-    projector.start();
+    const projector = startProjector(env, 2);
     await projector.waitFor(sequences.at(-1)!, 10_000);
     await projector.stop();
     const before = await readModelChecksum(env.db, LIVE_TABLES);

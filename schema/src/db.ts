@@ -3,7 +3,7 @@
  * and the API (reader). drizzle-kit generates the migrations in drizzle/ from it.
  */
 import { sql } from 'drizzle-orm';
-import { bigint, doublePrecision, index, integer, numeric, pgTable, pgView, primaryKey, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { bigint, boolean, doublePrecision, index, integer, numeric, pgTable, pgView, primaryKey, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 
 const tz = (name: string) => timestamp(name, { withTimezone: true, mode: 'string' });
 
@@ -120,11 +120,18 @@ export const devices = pgTable(
   {
     deviceCode: text('device_code').notNull(),
     deviceNumber: integer('device_number').notNull(),
-    firstSeenAt: tz('first_seen_at').notNull(),
-    /** Event time of the newest reading. */
-    lastSeenAt: tz('last_seen_at').notNull(),
+    /** Event time of its first reading (or announcement); null for a device only provisioned so far. */
+    firstSeenAt: tz('first_seen_at'),
+    /** Event time of the newest reading; null before the first one. */
+    lastSeenAt: tz('last_seen_at'),
     sensorTypes: text('sensor_types').array().notNull(),
     readingCount: bigint('reading_count', { mode: 'number' }).notNull(),
+    /** Announced without a target: it measures nothing until one is assigned. */
+    awaitingTarget: boolean('awaiting_target').notNull().default(false),
+    sleeping: boolean('sleeping').notNull().default(false),
+    targetName: text('target_name'),
+    targetLatitude: doublePrecision('target_latitude'),
+    targetLongitude: doublePrecision('target_longitude'),
     /** Readings the device numbered but that never arrived (gaps in `seq`, net of late arrivals). */
     lostMessages: integer('lost_messages').notNull().default(0),
     intervalMs: integer('interval_ms').notNull().default(5000),

@@ -75,16 +75,63 @@ export const readingsRestoredSchema = z.object({
   data: z.object(changeCommand),
 });
 
+const deviceRef = {
+  deviceCode: readingDataSchema.shape.deviceCode,
+  deviceNumber: readingDataSchema.shape.deviceNumber,
+};
+
+/** A device introduced itself without a target: it measures nothing until one is assigned. */
+export const deviceAnnouncedSchema = z.object({
+  type: z.literal('DeviceAnnounced'),
+  ...envelope,
+  actor: z.string().min(1).max(200).optional(),
+  data: z.object({ ...deviceRef, sensorType: readingDataSchema.shape.sensorType, source: z.string().max(200).optional() }),
+});
+
+export const deviceTargetSchema = z.object({
+  name: z.string().min(1, 'target name must not be empty').max(200),
+  latitude: z.number().min(-90, 'latitude must be between -90 and 90').max(90, 'latitude must be between -90 and 90').optional(),
+  longitude: z.number().min(-180, 'longitude must be between -180 and 180').max(180, 'longitude must be between -180 and 180').optional(),
+});
+export type DeviceTarget = z.infer<typeof deviceTargetSchema>;
+
+export const deviceTargetAssignedSchema = z.object({
+  type: z.literal('DeviceTargetAssigned'),
+  ...humanEnvelope,
+  data: z.object({ commandId: z.string().min(1).max(200), ...deviceRef, target: deviceTargetSchema }),
+});
+
+export const DEVICE_COMMANDS = ['SLEEP', 'WAKE', 'SET_INTERVAL'] as const;
+export type DeviceCommand = (typeof DEVICE_COMMANDS)[number];
+/** The shortest per-device interval a command may set (SPEC §7). */
+export const MIN_INTERVAL_SECONDS = 5;
+
+export const deviceCommandIssuedSchema = z.object({
+  type: z.literal('DeviceCommandIssued'),
+  ...humanEnvelope,
+  data: z.object({
+    commandId: z.string().min(1).max(200),
+    ...deviceRef,
+    command: z.enum(DEVICE_COMMANDS),
+    /** For SET_INTERVAL. */
+    intervalSeconds: z.number().int().min(MIN_INTERVAL_SECONDS).max(86_400).optional(),
+  }),
+});
+
 export const domainEventSchema = z.discriminatedUnion('type', [
   readingRecordedSchema,
   readingsEditedSchema,
   readingsDeletedSchema,
   readingsRestoredSchema,
+  deviceAnnouncedSchema,
+  deviceTargetAssignedSchema,
+  deviceCommandIssuedSchema,
 ]);
 export type DomainEvent = z.infer<typeof domainEventSchema>;
 export type EventType = DomainEvent['type'];
 export type ReadingRecorded = z.infer<typeof readingRecordedSchema>;
-export type ReadingsChangeEvent = Exclude<DomainEvent, ReadingRecorded>;
+export type ReadingsChangeEvent = Extract<DomainEvent, { type: 'ReadingsEdited' | 'ReadingsDeleted' | 'ReadingsRestored' }>;
+export type DeviceEvent = Extract<DomainEvent, { type: 'DeviceAnnounced' | 'DeviceTargetAssigned' | 'DeviceCommandIssued' }>;
 export const EVENT_TYPES = domainEventSchema.options.map((o) => o.shape.type.value);
 
 /** Why an event was refused; the last part of its dead-letter subject. */
@@ -145,6 +192,9 @@ export function validateEvent(raw: unknown, options: DecodeOptions): Decoded {
     return { ok: false, reason: reasonForIssue(issue), detail: where ? `${where}: ${issue.message}` : issue.message };
   }
   const event = parsed.data;
+  if (event.type === 'DeviceCommandIssued' && event.data.command === 'SET_INTERVAL' && event.data.intervalSeconds === undefined) {
+    return { ok: false, reason: 'invalid_data', detail: 'data.intervalSeconds: SET_INTERVAL needs intervalSeconds' };
+  }
   if (event.type === 'ReadingRecorded') {
     const { sensorType, value, timestamp } = event.data;
     const problem = valueProblem(sensorType, value);

@@ -14,6 +14,12 @@ export function eventSubject(prefix: string, event: DomainEvent): string {
       return subjects.readingsChange(prefix, 'deleted');
     case 'ReadingsRestored':
       return subjects.readingsChange(prefix, 'restored');
+    case 'DeviceAnnounced':
+      return subjects.device(prefix, 'announced', event.data.deviceCode, event.data.deviceNumber);
+    case 'DeviceTargetAssigned':
+      return subjects.device(prefix, 'target', event.data.deviceCode, event.data.deviceNumber);
+    case 'DeviceCommandIssued':
+      return subjects.device(prefix, 'command', event.data.deviceCode, event.data.deviceNumber);
     default: {
       const unreachable: never = event;
       throw new Error(`no subject for ${JSON.stringify(unreachable)}`);

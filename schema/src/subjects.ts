@@ -21,7 +21,8 @@ export const subjects = {
     `${prefix}.reading.${sensorType}.${deviceCode}.${deviceNumber}`,
   /** Edits, deletes and restores of readings by filter. */
   readingsChange: (prefix: string, kind: 'edited' | 'deleted' | 'restored') => `${prefix}.readings.${kind}`,
-  device: (prefix: string, kind: string, deviceCode: string, deviceNumber: number) =>
+  /** Device events: `announced`, `target`, `command`. Simulators listen on `<prefix>.device.command.>` and `.target.>`. */
+  device: (prefix: string, kind: 'announced' | 'target' | 'command', deviceCode: string, deviceNumber: number) =>
     `${prefix}.device.${kind}.${deviceCode}.${deviceNumber}`,
   deadLetter: (prefix: string, reason: string) => `${prefix}.deadletter.${reason}`,
   /** Subjects the domain stream captures (one stream, several subject trees; none overlap the dead letters). */

@@ -35,6 +35,7 @@ export function banner(facts: BannerFacts, colour: boolean): string {
     rule,
     paint(colour, 'bold', 'Sensor platform running. Ctrl-C stops everything.'),
     row('NATS', nats),
+    ...(privateNats ? [row('MQTT', 'url' in privateNats.mqtt ? `${privateNats.mqtt.url}  (topics ${names.prefix}/reading/<sensorType>/<deviceCode>/<deviceNumber>)` : `off: ${privateNats.mqtt.off}`)] : []),
     row('PostgreSQL', `${database}${facts.databaseCreated ? '  (database created now)' : ''}`),
     row('stream', `${names.stream} on ${subjects.domainStreamSubjects(names.prefix).join(', ')}`),
     row('dead letters', `${names.deadLetterStream} on ${subjects.deadLetterStreamSubjects(names.prefix).join(', ')}`),

@@ -9,6 +9,8 @@ export const launcherVars = {
   DATA_DIR: vars.string('a directory path', /^\S.*$/, './.data'),
   /** The API's port (GraphQL, GraphiQL, graphql-ws and SSE at /graphql). */
   PORT: vars.int(1, 65535, 4000),
+  /** MQTT port of the private nats-server (devices publish readings there); when taken, it runs without MQTT. */
+  MQTT_PORT: vars.int(1, 65535, 1883),
   /** Bootstrap admin, created by the API when no user exists; the password is generated once under DATA_DIR when not given. */
   ADMIN_USERNAME: vars.string('a username (3–50 of A–Z a–z 0–9 _ . -)', /^[A-Za-z0-9_.-]{3,50}$/, 'admin'),
   ADMIN_PASSWORD: vars.string('a password of 8–128 characters', /^$|^.{8,128}$/s, ''),

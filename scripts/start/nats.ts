@@ -1,6 +1,7 @@
-/** Finding NATS for the launcher: the one at NATS_URL, or a private nats-server with JetStream under DATA_DIR. */
+/** Finding NATS for the launcher: the one at NATS_URL, or a private nats-server with JetStream and MQTT under DATA_DIR. */
 import { spawn } from 'node:child_process';
-import { accessSync, closeSync, constants, existsSync, mkdirSync, openSync, readSync, statSync } from 'node:fs';
+import { accessSync, closeSync, constants, existsSync, mkdirSync, openSync, readSync, statSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { delimiter, join, resolve } from 'node:path';
 import { connect } from '@nats-io/transport-node';
 import { describeError } from '../cli.ts';
@@ -61,6 +62,9 @@ export interface PrivateNats {
   pid: number;
   storeDir: string;
   logFile: string;
+  configFile: string;
+  /** Where devices publish over MQTT, or why MQTT is off. */
+  mqtt: { url: string } | { off: string };
   /** Resolves when the server exits, for whatever reason. */
   exited: Promise<string>;
   /** SIGTERM (nats-server shuts down cleanly), SIGKILL after `graceMs`. */
@@ -68,16 +72,52 @@ export interface PrivateNats {
   kill(): void;
 }
 
+export interface NatsConfigFile {
+  address: LocalAddress;
+  storeDir: string;
+  logFile: string;
+  /** Null: no MQTT listener. */
+  mqttPort: number | null;
+}
+
+/** The private server's config file: MQTT needs server_name and JetStream, which flags alone cannot give. */
+export function natsConfig(config: NatsConfigFile): string {
+  const host = JSON.stringify(config.address.host);
+  return [
+    '# Written by npm start at each start for its private nats-server; edits are lost.',
+    'server_name: "sensors-dev"',
+    `host: ${host}`,
+    `port: ${config.address.port}`,
+    `log_file: ${JSON.stringify(config.logFile)}`,
+    `jetstream { store_dir: ${JSON.stringify(config.storeDir)} }`,
+    ...(config.mqttPort === null ? [] : ['# MQTT topics map onto subjects: iot/reading/humidity/A/7 is iot.reading.humidity.A.7.', `mqtt { host: ${host}, port: ${config.mqttPort} }`]),
+    '',
+  ].join('\n');
+}
+
+/** Null when a server may listen on host:port, else why not (another MQTT broker, such as Mosquitto, often has 1883). */
+export function portUnavailable(host: string, port: number): Promise<string | null> {
+  return new Promise((resolveProbe) => {
+    const probe = createServer();
+    probe.once('error', (error: NodeJS.ErrnoException) => resolveProbe(error.code === 'EADDRINUSE' ? `port ${port} is taken` : `port ${port} cannot be used (${error.code ?? error.message})`));
+    probe.listen(port, host, () => probe.close(() => resolveProbe(null)));
+  });
+}
+
 /**
- * Starts nats-server with JetStream (store `<dataDir>/nats`, log `<dataDir>/nats.log`) in its
+ * Starts nats-server with JetStream (store `<dataDir>/nats`, log `<dataDir>/nats.log`) and MQTT
+ * on `mqttPort` unless that port is taken (then without MQTT), from `<dataDir>/nats.conf`, in its
  * own process group, so that a Ctrl-C in the terminal does not stop it before the services using it.
  */
-export async function startPrivateNats(binary: string, address: LocalAddress, natsUrl: string, dataDir: string): Promise<PrivateNats> {
+export async function startPrivateNats(binary: string, address: LocalAddress, natsUrl: string, dataDir: string, mqttPort: number): Promise<PrivateNats> {
   const dir = resolve(dataDir);
   mkdirSync(dir, { recursive: true });
   const storeDir = join(dir, 'nats');
   const logFile = join(dir, 'nats.log');
-  const args = ['-js', '-a', address.host, '-p', String(address.port), '-sd', storeDir, '-l', logFile];
+  const configFile = join(dir, 'nats.conf');
+  const mqttOff = await portUnavailable(address.host, mqttPort);
+  writeFileSync(configFile, natsConfig({ address, storeDir, logFile, mqttPort: mqttOff ? null : mqttPort }));
+  const args = ['-c', configFile];
   const child = spawn(binary, args, { detached: true, stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
@@ -92,6 +132,8 @@ export async function startPrivateNats(binary: string, address: LocalAddress, na
     pid: child.pid ?? 0,
     storeDir,
     logFile,
+    configFile,
+    mqtt: mqttOff ? { off: `${mqttOff}; set MQTT_PORT to a free port for MQTT` } : { url: `mqtt://${address.host.includes(':') ? `[${address.host}]` : address.host}:${mqttPort}` },
     exited,
     async stop(graceMs) {
       if (exitedHow) return;

@@ -23,6 +23,7 @@ type Documents = {
     "\n  mutation SetUserRole($userId: ID!, $role: Role!) {\n    setUserRole(userId: $userId, role: $role) { id username role }\n  }\n": typeof types.SetUserRoleDocument,
     "\n  mutation CreateApiKey($name: String!, $role: ApiKeyRole!) {\n    createApiKey(name: $name, role: $role) {\n      key\n      apiKey { id name role createdAt }\n    }\n  }\n": typeof types.CreateApiKeyDocument,
     "\n  mutation RevokeApiKey($id: ID!) {\n    revokeApiKey(id: $id) { id revokedAt }\n  }\n": typeof types.RevokeApiKeyDocument,
+    "\n  mutation RecordReadings($readings: [ReadingInput!]!, $batchId: String) {\n    recordReadings(readings: $readings, batchId: $batchId) {\n      accepted\n      duplicates\n      firstSequence\n      lastSequence\n    }\n  }\n": typeof types.RecordReadingsDocument,
     "\n  subscription ReadingRecorded($filter: ReadingFilter, $afterSequence: String) {\n    readingRecorded(filter: $filter, afterSequence: $afterSequence) {\n      id\n      sequence\n      sensorType\n      value\n      deviceCode\n      deviceNumber\n      timestamp\n      seq\n      recordedAt\n    }\n  }\n": typeof types.ReadingRecordedDocument,
     "\n  subscription ReadingsChanged($filter: ReadingFilter) {\n    readingsChanged(filter: $filter) {\n      sequence\n      kind\n      commandId\n      actor\n      occurredAt\n      affected\n      filter { deviceCode deviceNumber sensorType from to }\n      changes { sensorType value timestamp }\n    }\n  }\n": typeof types.ReadingsChangedDocument,
     "\n  fragment ReadingFields on Reading {\n    id\n    sequence\n    sensorType\n    value\n    deviceCode\n    deviceNumber\n    timestamp\n    seq\n    recordedAt\n    updatedAt\n    updatedBy\n    version\n    deletedAt\n    deletedBy\n  }\n": typeof types.ReadingFieldsFragmentDoc,
@@ -33,6 +34,11 @@ type Documents = {
     "\n  mutation DeleteReadings($filter: ReadingFilter!, $idempotencyKey: String) {\n    deleteReadings(filter: $filter, idempotencyKey: $idempotencyKey) { affected sequence commandId }\n  }\n": typeof types.DeleteReadingsDocument,
     "\n  mutation RestoreReadings($filter: ReadingFilter!, $idempotencyKey: String) {\n    restoreReadings(filter: $filter, idempotencyKey: $idempotencyKey) { affected sequence commandId }\n  }\n": typeof types.RestoreReadingsDocument,
     "\n  query SystemStatus {\n    systemStatus { streamName streamHead projectorPosition projectorLastEventAt lag deadLetters }\n  }\n": typeof types.SystemStatusDocument,
+    "\n  fragment SimulatorFields on Simulator {\n    id\n    sensorType\n    running\n    intervalSeconds\n    devices\n    published\n    skipped\n    inFlight\n    lastError\n    startedAt\n  }\n": typeof types.SimulatorFieldsFragmentDoc,
+    "\n  query Simulators {\n    simulators { ...SimulatorFields }\n  }\n": typeof types.SimulatorsDocument,
+    "\n  mutation StartSimulator($id: ID!) {\n    startSimulator(id: $id) { ...SimulatorFields }\n  }\n": typeof types.StartSimulatorDocument,
+    "\n  mutation StopSimulator($id: ID!) {\n    stopSimulator(id: $id) { ...SimulatorFields }\n  }\n": typeof types.StopSimulatorDocument,
+    "\n  mutation SetSimulatorInterval($id: ID!, $seconds: Int!) {\n    setSimulatorInterval(id: $id, seconds: $seconds) { ...SimulatorFields }\n  }\n": typeof types.SetSimulatorIntervalDocument,
 };
 const documents: Documents = {
     "\n  mutation Register($username: String!, $password: String!, $role: Role) {\n    register(username: $username, password: $password, role: $role) {\n      accessToken\n      refreshToken\n      expiresAt\n      user { id username role createdAt }\n    }\n  }\n": types.RegisterDocument,
@@ -44,6 +50,7 @@ const documents: Documents = {
     "\n  mutation SetUserRole($userId: ID!, $role: Role!) {\n    setUserRole(userId: $userId, role: $role) { id username role }\n  }\n": types.SetUserRoleDocument,
     "\n  mutation CreateApiKey($name: String!, $role: ApiKeyRole!) {\n    createApiKey(name: $name, role: $role) {\n      key\n      apiKey { id name role createdAt }\n    }\n  }\n": types.CreateApiKeyDocument,
     "\n  mutation RevokeApiKey($id: ID!) {\n    revokeApiKey(id: $id) { id revokedAt }\n  }\n": types.RevokeApiKeyDocument,
+    "\n  mutation RecordReadings($readings: [ReadingInput!]!, $batchId: String) {\n    recordReadings(readings: $readings, batchId: $batchId) {\n      accepted\n      duplicates\n      firstSequence\n      lastSequence\n    }\n  }\n": types.RecordReadingsDocument,
     "\n  subscription ReadingRecorded($filter: ReadingFilter, $afterSequence: String) {\n    readingRecorded(filter: $filter, afterSequence: $afterSequence) {\n      id\n      sequence\n      sensorType\n      value\n      deviceCode\n      deviceNumber\n      timestamp\n      seq\n      recordedAt\n    }\n  }\n": types.ReadingRecordedDocument,
     "\n  subscription ReadingsChanged($filter: ReadingFilter) {\n    readingsChanged(filter: $filter) {\n      sequence\n      kind\n      commandId\n      actor\n      occurredAt\n      affected\n      filter { deviceCode deviceNumber sensorType from to }\n      changes { sensorType value timestamp }\n    }\n  }\n": types.ReadingsChangedDocument,
     "\n  fragment ReadingFields on Reading {\n    id\n    sequence\n    sensorType\n    value\n    deviceCode\n    deviceNumber\n    timestamp\n    seq\n    recordedAt\n    updatedAt\n    updatedBy\n    version\n    deletedAt\n    deletedBy\n  }\n": types.ReadingFieldsFragmentDoc,
@@ -54,6 +61,11 @@ const documents: Documents = {
     "\n  mutation DeleteReadings($filter: ReadingFilter!, $idempotencyKey: String) {\n    deleteReadings(filter: $filter, idempotencyKey: $idempotencyKey) { affected sequence commandId }\n  }\n": types.DeleteReadingsDocument,
     "\n  mutation RestoreReadings($filter: ReadingFilter!, $idempotencyKey: String) {\n    restoreReadings(filter: $filter, idempotencyKey: $idempotencyKey) { affected sequence commandId }\n  }\n": types.RestoreReadingsDocument,
     "\n  query SystemStatus {\n    systemStatus { streamName streamHead projectorPosition projectorLastEventAt lag deadLetters }\n  }\n": types.SystemStatusDocument,
+    "\n  fragment SimulatorFields on Simulator {\n    id\n    sensorType\n    running\n    intervalSeconds\n    devices\n    published\n    skipped\n    inFlight\n    lastError\n    startedAt\n  }\n": types.SimulatorFieldsFragmentDoc,
+    "\n  query Simulators {\n    simulators { ...SimulatorFields }\n  }\n": types.SimulatorsDocument,
+    "\n  mutation StartSimulator($id: ID!) {\n    startSimulator(id: $id) { ...SimulatorFields }\n  }\n": types.StartSimulatorDocument,
+    "\n  mutation StopSimulator($id: ID!) {\n    stopSimulator(id: $id) { ...SimulatorFields }\n  }\n": types.StopSimulatorDocument,
+    "\n  mutation SetSimulatorInterval($id: ID!, $seconds: Int!) {\n    setSimulatorInterval(id: $id, seconds: $seconds) { ...SimulatorFields }\n  }\n": types.SetSimulatorIntervalDocument,
 };
 
 /**
@@ -109,6 +121,10 @@ export function graphql(source: "\n  mutation RevokeApiKey($id: ID!) {\n    revo
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
+export function graphql(source: "\n  mutation RecordReadings($readings: [ReadingInput!]!, $batchId: String) {\n    recordReadings(readings: $readings, batchId: $batchId) {\n      accepted\n      duplicates\n      firstSequence\n      lastSequence\n    }\n  }\n"): (typeof documents)["\n  mutation RecordReadings($readings: [ReadingInput!]!, $batchId: String) {\n    recordReadings(readings: $readings, batchId: $batchId) {\n      accepted\n      duplicates\n      firstSequence\n      lastSequence\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
 export function graphql(source: "\n  subscription ReadingRecorded($filter: ReadingFilter, $afterSequence: String) {\n    readingRecorded(filter: $filter, afterSequence: $afterSequence) {\n      id\n      sequence\n      sensorType\n      value\n      deviceCode\n      deviceNumber\n      timestamp\n      seq\n      recordedAt\n    }\n  }\n"): (typeof documents)["\n  subscription ReadingRecorded($filter: ReadingFilter, $afterSequence: String) {\n    readingRecorded(filter: $filter, afterSequence: $afterSequence) {\n      id\n      sequence\n      sensorType\n      value\n      deviceCode\n      deviceNumber\n      timestamp\n      seq\n      recordedAt\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
@@ -146,6 +162,26 @@ export function graphql(source: "\n  mutation RestoreReadings($filter: ReadingFi
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  query SystemStatus {\n    systemStatus { streamName streamHead projectorPosition projectorLastEventAt lag deadLetters }\n  }\n"): (typeof documents)["\n  query SystemStatus {\n    systemStatus { streamName streamHead projectorPosition projectorLastEventAt lag deadLetters }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  fragment SimulatorFields on Simulator {\n    id\n    sensorType\n    running\n    intervalSeconds\n    devices\n    published\n    skipped\n    inFlight\n    lastError\n    startedAt\n  }\n"): (typeof documents)["\n  fragment SimulatorFields on Simulator {\n    id\n    sensorType\n    running\n    intervalSeconds\n    devices\n    published\n    skipped\n    inFlight\n    lastError\n    startedAt\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query Simulators {\n    simulators { ...SimulatorFields }\n  }\n"): (typeof documents)["\n  query Simulators {\n    simulators { ...SimulatorFields }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation StartSimulator($id: ID!) {\n    startSimulator(id: $id) { ...SimulatorFields }\n  }\n"): (typeof documents)["\n  mutation StartSimulator($id: ID!) {\n    startSimulator(id: $id) { ...SimulatorFields }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation StopSimulator($id: ID!) {\n    stopSimulator(id: $id) { ...SimulatorFields }\n  }\n"): (typeof documents)["\n  mutation StopSimulator($id: ID!) {\n    stopSimulator(id: $id) { ...SimulatorFields }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation SetSimulatorInterval($id: ID!, $seconds: Int!) {\n    setSimulatorInterval(id: $id, seconds: $seconds) { ...SimulatorFields }\n  }\n"): (typeof documents)["\n  mutation SetSimulatorInterval($id: ID!, $seconds: Int!) {\n    setSimulatorInterval(id: $id, seconds: $seconds) { ...SimulatorFields }\n  }\n"];
 
 export function graphql(source: string) {
   return (documents as any)[source] ?? {};

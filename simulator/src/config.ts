@@ -5,10 +5,7 @@
 import { parseArgs } from 'node:util';
 import { ConfigError, commonVars, loadConfig, vars, type Config, type VarSpec } from '../../schema/src/config.ts';
 import { SENSOR_TYPES } from '../../schema/src/sensors.ts';
-
-/** SPEC §7: never below 5 s per device, except through the benchmark flag. */
-export const MIN_INTERVAL_SECONDS = 5;
-const MAX_INTERVAL_SECONDS = 86_400;
+import { MAX_INTERVAL_SECONDS, MIN_INTERVAL_SECONDS } from '../../schema/src/simulator-control.ts';
 
 /** An integer that may be left out: `absent` (the default) stands for "not given". */
 function optionalInt(min: number, max: number, absent: string): VarSpec<number | null> {
@@ -24,6 +21,7 @@ export const simulatorVars = {
   SIM_TYPE: vars.oneOf(SENSOR_TYPES),
   SIM_DEVICES: vars.int(1, 200_000, 100),
   SIM_SEED: optionalInt(0, 4_294_967_295, 'random'),
+  // SPEC §7: never below 5 s per device, except through the benchmark flag (the bounds of the control API too).
   SIM_INTERVAL_SECONDS: {
     ...vars.int(MIN_INTERVAL_SECONDS, MAX_INTERVAL_SECONDS, MIN_INTERVAL_SECONDS),
     expected: `whole seconds from ${MIN_INTERVAL_SECONDS} to ${MAX_INTERVAL_SECONDS} (faster only with --benchmark-interval-ms, for load tests)`,

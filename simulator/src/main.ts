@@ -9,15 +9,18 @@ import { exitOnConfigError } from '../../schema/src/config.ts';
 import { createLogger, type Logger } from '../../schema/src/log.ts';
 import { ensureStreams } from '../../schema/src/stream.ts';
 import { streamNames } from '../../schema/src/subjects.ts';
+import { MIN_INTERVAL_SECONDS, SIMULATOR_SERVICE_NAME, simulatorSubjects } from '../../schema/src/simulator-control.ts';
 import { parseCommandLine, queueBound, USAGE, UsageError, type SimulatorSettings } from './config.ts';
 import { createRng } from './random.ts';
 import { buildSimulator, type Simulator } from './simulator.ts';
+import { serveControl } from './control.ts';
 import { redactNatsUrl } from '../../schema/src/redact.ts';
 
 const EX_USAGE = 64;
 const SHUTDOWN_DRAIN_MS = 10_000;
 const STATS_LOG_EVERY_MS = 10_000;
 const ACK_TIMEOUT_MS = 5_000;
+const LEAVE_DISCOVERY_WAIT_MS = 1_000;
 /** 100,000 devices at 5 s come due 1,000 per 50 ms tick: steady, not bursty. */
 const TICK_MS = 50;
 
@@ -93,15 +96,34 @@ async function main(): Promise<void> {
       intervalMs: settings.intervalMs,
       subjectPrefix: settings.SUBJECT_PREFIX,
       maxInFlight: settings.SIM_MAX_IN_FLIGHT,
-      maxQueued: queueBound(settings.SIM_MAX_IN_FLIGHT, settings.SIM_DEVICES, settings.intervalMs),
+      // Sized for the fastest interval the control plane may switch to, so a shorter interval is not starved of queue.
+      maxQueued: queueBound(settings.SIM_MAX_IN_FLIGHT, settings.SIM_DEVICES, Math.min(settings.intervalMs, MIN_INTERVAL_SECONDS * 1000)),
       ackTimeoutMs: ACK_TIMEOUT_MS,
       tickMs: TICK_MS,
     },
     { nc, clock: Date.now, rng: createRng(seed) },
   );
   simulator.start();
+  const control = await serveControl(nc, simulator, {
+    subjectPrefix: names.prefix,
+    stream: names.stream,
+    allowFastIntervals: settings.benchmark,
+    clock: Date.now,
+  });
+  void control.stopped.then((error) => {
+    if (error) logger.error({ err: error }, 'control service stopped; this instance can no longer be controlled');
+  });
   logger.info(
-    { seed, sensorType: settings.SIM_TYPE, devices: settings.SIM_DEVICES, intervalMs: settings.intervalMs, stream: names.stream, subjectPrefix: names.prefix },
+    {
+      seed,
+      sensorType: settings.SIM_TYPE,
+      devices: settings.SIM_DEVICES,
+      intervalMs: settings.intervalMs,
+      stream: names.stream,
+      subjectPrefix: names.prefix,
+      controlService: SIMULATOR_SERVICE_NAME,
+      statusSubject: simulatorSubjects.endpoint(names.prefix, simulatorId, 'status'),
+    },
     'simulator started',
   );
   if (settings.benchmark) logger.warn({ intervalMs: settings.intervalMs }, 'benchmark interval in use: for load tests only');
@@ -115,6 +137,8 @@ async function main(): Promise<void> {
     }
     stopping = true;
     clearInterval(statsTimer);
+    // Leave discovery first, so no controller acts on an instance that is going away. Bounded: with NATS away, leaving would wait for it.
+    await Promise.race([control.stop(), new Promise((resolve) => setTimeout(resolve, LEAVE_DISCOVERY_WAIT_MS))]);
     logger.info({ signal }, 'stopping: no new readings; waiting for the un-acked ones');
     const drained = await simulator.stop(SHUTDOWN_DRAIN_MS);
     const stats = simulator.stats();

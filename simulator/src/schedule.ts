@@ -17,13 +17,27 @@ export interface DueSlots {
 }
 
 export class Schedule {
-  private next = 0;
-
   constructor(
     readonly devices: number,
     readonly intervalMs: number,
     readonly startMs: number,
+    /** The next slot to hand out. */
+    private next = 0,
   ) {}
+
+  /**
+   * The same devices on another interval, carrying on from here: the device next in
+   * turn keeps its place and is due at its old time or `now`, whichever comes first;
+   * the devices after it follow at the new spacing. So the devices stay evenly phased,
+   * each device's gap across the switch lies between the old and the new interval (to
+   * within one device's spacing), and a much shorter interval applies at once instead
+   * of after the old one ran out.
+   */
+  withInterval(intervalMs: number, now: number): Schedule {
+    const device = this.deviceOf(this.next);
+    const dueAt = Math.min(this.dueAt(this.next), now);
+    return new Schedule(this.devices, intervalMs, dueAt - Math.floor((device * intervalMs) / this.devices), device);
+  }
 
   deviceOf(slot: number): number {
     return slot % this.devices;

@@ -55,4 +55,63 @@ describe('schedule', () => {
     expect(schedule.dueAt(afterStall.to - 1)).toBeLessThanOrEqual(3500);
     expect(schedule.dueAt(afterStall.to)).toBeGreaterThan(3500);
   });
+
+  describe('changing the interval', () => {
+    /** Runs `schedule` with a tick every `tickMs` from `from` to `to`; the times each device measured at. */
+    function run(schedule: Schedule, from: number, to: number, tickMs: number, times: number[][]): void {
+      for (let now = from; now <= to; now += tickMs) {
+        const due = schedule.take(now);
+        for (let slot = due.from; slot < due.to; slot++) times[schedule.deviceOf(slot)]!.push(schedule.dueAt(slot));
+      }
+    }
+
+    it('carries on with the next device in turn and spaces the rest at the new interval', () => {
+      const old = new Schedule(10, 1000, 0);
+      old.take(0);
+      old.take(450);
+      // Devices 0…4 have measured; device 5 was due at 500. Switched at 480, it is due at once.
+      const rephased = old.withInterval(2000, 480);
+      const first = rephased.take(480);
+      expect(first).toMatchObject({ to: first.from + 1, lagMs: 0 });
+      expect(rephased.deviceOf(first.from)).toBe(5);
+      const next = Array.from({ length: 5 }, (_, k) => first.to + k);
+      expect(next.map((slot) => rephased.deviceOf(slot))).toEqual([6, 7, 8, 9, 0]);
+      expect(next.map((slot) => rephased.dueAt(slot))).toEqual([680, 880, 1080, 1280, 1480]);
+    });
+
+    it('keeps the due time of the next device when it came due before the switch', () => {
+      const old = new Schedule(10, 1000, 0);
+      old.take(450);
+      expect(old.withInterval(2000, 520).take(520)).toMatchObject({ to: 6, lagMs: 20 });
+    });
+
+    it('keeps every device measuring once per new interval, evenly phased, with no double measurement', () => {
+      const times = Array.from({ length: 20 }, () => [] as number[]);
+      let schedule = new Schedule(20, 1000, 0);
+      run(schedule, 0, 2990, 10, times);
+      schedule = schedule.withInterval(5000, 3000);
+      run(schedule, 3000, 30_000, 10, times);
+      for (const deviceTimes of times) {
+        const gaps = deviceTimes.slice(1).map((t, i) => t - deviceTimes[i]!);
+        // Before the change 1 s apart; across it somewhere between the old and the new interval; after it 5 s.
+        expect(Math.min(...gaps)).toBeGreaterThanOrEqual(1000 - 50);
+        expect(Math.max(...gaps)).toBeLessThanOrEqual(5000);
+        expect(gaps.slice(-3)).toEqual([5000, 5000, 5000]);
+      }
+      // After the change the devices are spread 250 ms apart over the new interval.
+      const lastRound = times.map((t) => t.at(-1)!).sort((a, b) => a - b);
+      const spacing = lastRound.slice(1).map((t, i) => t - lastRound[i]!);
+      expect(new Set(spacing)).toEqual(new Set([250]));
+    });
+
+    it('applies a much shorter interval at once instead of after the old one ran out', () => {
+      const old = new Schedule(4, 3_600_000, 0);
+      old.take(0);
+      // Device 1 would be due at 900,000; with 5 s it is due now.
+      const rephased = old.withInterval(5000, 1000);
+      expect(rephased.take(1000)).toMatchObject({ from: 1, to: 2, lagMs: 0 });
+      expect(rephased.take(2250)).toMatchObject({ from: 2, to: 3 });
+      expect(rephased.take(6000)).toMatchObject({ from: 3, to: 6 });
+    });
+  });
 });

@@ -16,7 +16,7 @@ export interface SimulatorConfig {
   simulatorId: string;
   sensorType: SensorType;
   devices: number;
-  /** Per-device interval between readings. */
+  /** Per-device interval between readings, at start (`setInterval` changes it). */
   intervalMs: number;
   subjectPrefix: string;
   maxInFlight: number;
@@ -66,6 +66,12 @@ export interface Simulator {
   start(): void;
   /** Stops measuring and waits up to `drainTimeoutMs` for every reading to be acked; true if all were. */
   stop(drainTimeoutMs?: number): Promise<boolean>;
+  /**
+   * Changes the per-device interval (whole ms, at least 1: the bounds for people are the caller's).
+   * A running simulator switches at its next tick, keeping the devices evenly phased; a stopped one
+   * measures at the new interval when started.
+   */
+  setInterval(intervalMs: number): void;
   stats(): SimulatorStats;
 }
 
@@ -80,13 +86,22 @@ export function buildSimulator(config: SimulatorConfig, deps: SimulatorDeps): Si
     onAck: deps.onAck,
   });
   const lateToleranceMs = 2 * config.tickMs;
+  let intervalMs = config.intervalMs;
   let timer: NodeJS.Timeout | undefined;
+  let schedule: Schedule | undefined;
+  /** An interval set while running, for the next tick to switch to. */
+  let nextIntervalMs: number | null = null;
   let generated = 0;
   let skipped = 0;
   let lateTicks = 0;
 
-  function tick(schedule: Schedule): void {
+  function tick(): void {
+    if (!schedule) return;
     const now = deps.clock();
+    if (nextIntervalMs !== null) {
+      schedule = schedule.withInterval(nextIntervalMs, now);
+      nextIntervalMs = null;
+    }
     const due = schedule.take(now);
     skipped += due.overdue;
     if (due.lagMs > lateToleranceMs) lateTicks++;
@@ -108,20 +123,27 @@ export function buildSimulator(config: SimulatorConfig, deps: SimulatorDeps): Si
   return {
     start() {
       if (timer) return;
-      const schedule = new Schedule(config.devices, config.intervalMs, deps.clock());
-      timer = setInterval(() => tick(schedule), config.tickMs);
+      schedule = new Schedule(config.devices, intervalMs, deps.clock());
+      nextIntervalMs = null;
+      timer = setInterval(tick, config.tickMs);
     },
     async stop(drainTimeoutMs = DEFAULT_DRAIN_TIMEOUT_MS) {
       clearInterval(timer);
       timer = undefined;
+      schedule = undefined;
       return publisher.whenIdle(drainTimeoutMs);
+    },
+    setInterval(ms) {
+      if (!Number.isInteger(ms) || ms < 1) throw new RangeError(`interval must be a whole number of milliseconds, at least 1; got ${ms}`);
+      intervalMs = ms;
+      if (schedule) nextIntervalMs = ms;
     },
     stats() {
       return {
         simulatorId: config.simulatorId,
         sensorType: config.sensorType,
         devices: config.devices,
-        intervalMs: config.intervalMs,
+        intervalMs,
         running: timer !== undefined,
         generated,
         skipped,

@@ -2,7 +2,8 @@
 import { createLogger } from '../../schema/src/log.ts';
 import { buildApp, type App } from '../../api/src/app.ts';
 import { loadApiEnv } from '../../api/src/config.ts';
-import { buildProjector, type Projector } from '../../projector/src/projector.ts';
+import type { Projector } from '../../projector/src/projector.ts';
+import { startProjector } from './projector.ts';
 import type { TestEnv } from './env.ts';
 
 export interface ApiStack {
@@ -29,11 +30,7 @@ export async function startApiStack(env: TestEnv, extraEnv: Record<string, strin
   const apiEnv = loadApiEnv({ ...env.env, PORT: '0', JWT_SECRET: TEST_JWT_SECRET, DATA_DIR: `/tmp/${env.id}`, ...FAST_ARGON2, ...extraEnv });
   const app = await buildApp({ env: apiEnv, logger, clock });
   const { url } = await app.start();
-  const projector = buildProjector(
-    { databaseUrl: env.databaseUrl, names: env.names, batchSize: 1000, maxFutureMs: 300_000, retryDelayMs: 100 },
-    { nc: env.nc, logger },
-  );
-  projector.start();
+  const projector = startProjector(env, 1000);
   return {
     app,
     projector,

@@ -14,8 +14,13 @@ export const PERMISSIONS = {
   manageUsers: ['admin'],
   readSystemStatus: ['admin', 'user'],
   manageOwnKeys: ['admin', 'user'],
+  controlDevices: ['admin'],
   /** Sessions are people's: a device key may not end its owner's. */
   manageOwnSession: ['admin', 'user'],
+  /** List, start, stop and pace the simulator instances. */
+  controlSimulators: ['admin'],
+  /** Batch ingest (recordReadings, the REST manual endpoint): what DEVICE keys are for. */
+  recordReadings: ['admin', 'device'],
 } as const satisfies Record<string, readonly KeyRole[]>;
 
 export type Permission = keyof typeof PERMISSIONS;

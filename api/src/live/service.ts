@@ -6,7 +6,7 @@
 import { jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type pg from 'pg';
-import { decodeStored, storedAtMs, type ReadingFilter, type ReadingRecorded, type ReadingsChangeEvent, type StoredMessage, type StreamNames } from '../../../schema/src/index.ts';
+import { decodeStored, storedAtMs, type DomainEvent, type ReadingFilter, type ReadingRecorded, type ReadingsChangeEvent, type StoredMessage, type StreamNames } from '../../../schema/src/index.ts';
 import type { Logger } from '../../../schema/src/log.ts';
 import type { Principal } from '../core/auth/roles.ts';
 import { CoreError, unauthenticated } from '../core/errors.ts';
@@ -41,6 +41,7 @@ export interface Subscriber {
 }
 
 const KIND = { ReadingsEdited: 'EDITED', ReadingsDeleted: 'DELETED', ReadingsRestored: 'RESTORED' } as const;
+const isReadingsChange = (event: DomainEvent): event is ReadingsChangeEvent => event.type in KIND;
 
 export function readingRowOf({ sequence, event }: Sequenced<ReadingRecorded>): ReadingRow {
   const d = event.data;
@@ -109,7 +110,7 @@ export class LiveService {
   private async appliedChange(message: StoredMessage): Promise<ReadingsChange | null> {
     const sequence = message.sequence;
     const decoded = decodeStored(message, { maxFutureMs: this.settings.maxFutureMs, prefix: this.settings.names.prefix });
-    if (!decoded.ok || decoded.event.type === 'ReadingRecorded') return null;
+    if (!decoded.ok || !isReadingsChange(decoded.event)) return null;
     const event = decoded.event;
     const result = await this.waiter.wait(event.data.commandId, 30_000, Promise.resolve());
     if (!result || result.affected === 0 || result.sequence !== sequence) return null;

@@ -3,22 +3,38 @@ import { DEVICE_STATUSES, findDevice, listDevices, encodeDeviceCursor, type Devi
 import { badInput } from '../core/errors.ts';
 import { validateFilter } from '../core/readings/input.ts';
 import { listReadings } from '../core/readings/queries.ts';
+import { DEVICE_COMMANDS } from '../../../schema/src/events.ts';
 import { SENSOR_TYPES } from '../../../schema/src/sensors.ts';
 import type { DeviceStatusChange } from '../live/device-status.ts';
 import { Reading } from './readings.ts';
 
 const DeviceStatusEnum = builder.enumType('DeviceStatus', {
   values: DEVICE_STATUSES,
-  description: 'ONLINE while a reading arrived within three of the device’s intervals, else OFFLINE.',
+  description: 'AWAITING_TARGET: announced, measuring nothing until a target is assigned. SLEEPING: told to sleep. Else ONLINE while a reading arrived within three of the device’s intervals, or OFFLINE.',
 });
+
+const DeviceTargetType = builder.objectRef<NonNullable<DeviceRow['target']>>('DeviceTarget').implement({
+  fields: (t) => ({
+    name: t.exposeString('name'),
+    latitude: t.exposeFloat('latitude', { nullable: true }),
+    longitude: t.exposeFloat('longitude', { nullable: true }),
+  }),
+});
+
+const DeviceTargetInput = builder.inputType('DeviceTargetInput', {
+  fields: (t) => ({ name: t.string({ required: true }), latitude: t.float(), longitude: t.float() }),
+});
+
+const DeviceCommandEnum = builder.enumType('DeviceCommand', { values: DEVICE_COMMANDS });
 
 const Device = builder.objectRef<DeviceRow>('Device').implement({
   fields: (t) => ({
     deviceCode: t.exposeString('deviceCode'),
     deviceNumber: t.exposeInt('deviceNumber'),
     status: t.field({ type: DeviceStatusEnum, resolve: (d) => d.status }),
-    firstSeenAt: t.field({ type: 'DateTime', resolve: (d) => d.firstSeenAt }),
-    lastSeenAt: t.field({ type: 'DateTime', description: 'When its newest reading was recorded.', resolve: (d) => d.lastSeenAt }),
+    firstSeenAt: t.field({ type: 'DateTime', nullable: true, resolve: (d) => d.firstSeenAt }),
+    lastSeenAt: t.field({ type: 'DateTime', nullable: true, description: 'When its newest reading was recorded.', resolve: (d) => d.lastSeenAt }),
+    target: t.field({ type: DeviceTargetType, nullable: true, resolve: (d) => d.target }),
     sensorTypes: t.exposeStringList('sensorTypes'),
     readingCount: t.float({ description: 'Readings received (deleted ones included).', resolve: (d) => d.readingCount }),
     lostMessages: t.exposeInt('lostMessages', { description: 'Readings the device numbered (`seq`) that never arrived; late arrivals are not lost.' }),
@@ -94,5 +110,48 @@ builder.subscriptionFields((t) => ({
         { deviceCode: args.deviceCode ?? undefined, deviceNumber: args.deviceNumber ?? undefined, status: args.status ?? undefined },
       ),
     resolve: (change) => change,
+  }),
+}));
+
+const CommandResult = builder.objectRef<{ affected: number; sequence: number; commandId: string }>('DeviceCommandResult').implement({
+  fields: (t) => ({
+    applied: t.boolean({ description: 'Whether the device was found and changed.', resolve: (r) => r.affected > 0 }),
+    sequence: t.string({ resolve: (r) => String(r.sequence) }),
+    commandId: t.exposeString('commandId'),
+  }),
+});
+
+builder.mutationFields((t) => ({
+  sendDeviceCommand: t.field({
+    type: CommandResult,
+    authScopes: { permission: 'controlDevices' },
+    description: 'SLEEP, WAKE or SET_INTERVAL (with intervalSeconds ≥ 5): appended as an event that the device (its simulator) obeys; returns once the read model shows it.',
+    args: {
+      deviceCode: t.arg.string({ required: true }),
+      deviceNumber: t.arg.int({ required: true }),
+      command: t.arg({ type: DeviceCommandEnum, required: true }),
+      intervalSeconds: t.arg.int(),
+      idempotencyKey: t.arg.string(),
+    },
+    resolve: (_r, args, ctx) =>
+      ctx.services.devices.sendCommand(ctx.caller, { deviceCode: args.deviceCode, deviceNumber: args.deviceNumber }, args.command, args.intervalSeconds, args.idempotencyKey),
+  }),
+  assignDeviceTarget: t.field({
+    type: CommandResult,
+    authScopes: { permission: 'controlDevices' },
+    description: 'Gives a device its target (what it measures, optionally where); a device awaiting one starts measuring.',
+    args: {
+      deviceCode: t.arg.string({ required: true }),
+      deviceNumber: t.arg.int({ required: true }),
+      target: t.arg({ type: DeviceTargetInput, required: true }),
+      idempotencyKey: t.arg.string(),
+    },
+    resolve: (_r, args, ctx) =>
+      ctx.services.devices.assignTarget(
+        ctx.caller,
+        { deviceCode: args.deviceCode, deviceNumber: args.deviceNumber },
+        { name: args.target.name, latitude: args.target.latitude ?? undefined, longitude: args.target.longitude ?? undefined },
+        args.idempotencyKey,
+      ),
   }),
 }));

@@ -7,5 +7,7 @@ import './readings.ts';
 import './system.ts';
 import './live.ts';
 import './devices.ts';
+import './simulators.ts';
+import './ingest.ts';
 
 export const schema = lexicographicSortSchema(builder.toSchema());

@@ -6,6 +6,7 @@
 import type pg from 'pg';
 import { CHANGE_APPLIED_CHANNEL, type DomainEvent, type ReadingRecorded, type ReadingsChangeEvent } from '../../../schema/src/index.ts';
 import { filterConditions, inRangeSql } from '../../../schema/src/filter-sql.ts';
+import { applyDeviceEvent } from '../devices/device-events.ts';
 import { upsertDevices } from '../devices/upsert.ts';
 import { addToRollups, bucketColumns, bucketKeys, minuteOf, recomputeRollups } from '../rollups/rollups.ts';
 import type { ReadModelTables } from './tables.ts';
@@ -168,7 +169,12 @@ export async function applyEvents(client: pg.ClientBase, tables: ReadModelTables
     }
     summary.recorded += await insertReadings(client, tables, buffer);
     buffer = new ReadingBuffer();
-    summary.changes.push(await applyChange(client, tables, sequence, event));
+    if (event.type === 'ReadingsEdited' || event.type === 'ReadingsDeleted' || event.type === 'ReadingsRestored') {
+      summary.changes.push(await applyChange(client, tables, sequence, event));
+    } else {
+      const outcome = await applyDeviceEvent(client, tables, sequence, event);
+      if (outcome) summary.changes.push(outcome);
+    }
   }
   summary.recorded += await insertReadings(client, tables, buffer);
   return summary;

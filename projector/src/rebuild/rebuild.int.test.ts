@@ -1,17 +1,20 @@
+import { randomUUID } from 'node:crypto';
 import { jetstream } from '@nats-io/jetstream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLogger } from '../../../schema/src/log.ts';
 import type { DomainEvent } from '../../../schema/src/events.ts';
 import { createTestEnv, type TestEnv } from '../../../test/support/env.ts';
 import { change, iso, publishEvents, reading, T0 } from '../../../test/support/events.ts';
-import { buildProjector, type Projector } from '../projector.ts';
+import type { Projector } from '../projector.ts';
 import { readModelChecksum } from '../readings/checksum.ts';
 import { LIVE_TABLES } from '../readings/tables.ts';
 import { rebuildReadModels } from './rebuild.ts';
+import { startProjector } from '../../../test/support/projector.ts';
 
 let env: TestEnv;
 let projector: Projector;
 const minute = 60_000;
+
+const deviceEvent = (event: Record<string, unknown>) => ({ version: 1, id: randomUUID(), occurredAt: iso(T0 + 1000), ...event }) as DomainEvent;
 
 /** Readings from four devices over an hour, with edits, deletes and restores by filter in between. */
 function history(): DomainEvent[] {
@@ -26,6 +29,10 @@ function history(): DomainEvent[] {
     if (i === 150) events.push(change('ReadingsRestored', { deviceCode: 'B', to: iso(T0 + 5 * minute) }, { actor: 'admin' }));
     if (i === 180) events.push(change('ReadingsDeleted', { sensorType: 'temperature' }, { actor: 'admin' }));
     if (i === 200) events.push(change('ReadingsEdited', { deviceCode: 'C' }, { changes: { timestamp: iso(T0 - minute), value: 150.5 } }));
+    if (i === 60) events.push(deviceEvent({ type: 'DeviceAnnounced', data: { deviceCode: 'NEW', deviceNumber: 1, sensorType: 'co2' } }));
+    if (i === 90) events.push(deviceEvent({ type: 'DeviceCommandIssued', actor: 'admin', data: { commandId: 'sleep-a1', deviceCode: 'A', deviceNumber: 1, command: 'SLEEP' } }));
+    if (i === 95) events.push(deviceEvent({ type: 'DeviceCommandIssued', actor: 'admin', data: { commandId: 'iv-b2', deviceCode: 'B', deviceNumber: 2, command: 'SET_INTERVAL', intervalSeconds: 60 } }));
+    if (i === 130) events.push(deviceEvent({ type: 'DeviceTargetAssigned', actor: 'admin', data: { commandId: 'target-new', deviceCode: 'NEW', deviceNumber: 1, target: { name: 'roof', latitude: 1.5 } } }));
   }
   return events;
 }
@@ -33,11 +40,7 @@ function history(): DomainEvent[] {
 beforeAll(async () => {
   env = await createTestEnv();
   // A small batch size cuts the history differently from the rebuild's batches.
-  projector = buildProjector(
-    { databaseUrl: env.databaseUrl, names: env.names, batchSize: 7, maxFutureMs: 300_000, retryDelayMs: 100 },
-    { nc: env.nc, logger: createLogger('projector-test', 'silent') },
-  );
-  projector.start();
+  projector = startProjector(env, 7);
 });
 
 afterAll(async () => {

@@ -1,24 +1,20 @@
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLogger } from '../../../schema/src/log.ts';
 import { ensureStreams } from '../../../schema/src/stream.ts';
 import { createTestEnv, type TestEnv } from '../../../test/support/env.ts';
 import { publishEvents, reading } from '../../../test/support/events.ts';
 import { waitFor } from '../../../test/support/processes.ts';
 import { readCheckpoint } from '../checkpoint.ts';
-import { buildProjector, checkpointName, type Projector } from '../projector.ts';
+import { checkpointName, type Projector } from '../projector.ts';
 import { rebuildReadModels } from './rebuild.ts';
+import { startProjector } from '../../../test/support/projector.ts';
 
 let env: TestEnv;
 let projector: Projector;
 
 beforeAll(async () => {
   env = await createTestEnv();
-  projector = buildProjector(
-    { databaseUrl: env.databaseUrl, names: env.names, batchSize: 100, maxFutureMs: 300_000, retryDelayMs: 100 },
-    { nc: env.nc, logger: createLogger('projector-test', 'silent') },
-  );
-  projector.start();
+  projector = startProjector(env, 100);
 });
 
 afterAll(async () => {

@@ -1,14 +1,14 @@
 /**
- * Device queries. Status is derived at read time from the last reading's event time
- * and the device's interval, against the caller's clock: ONLINE while a reading arrived
- * within three intervals, else OFFLINE.
+ * Device queries. Status is derived at read time: AWAITING_TARGET (announced, no target
+ * yet), SLEEPING (told to sleep), else ONLINE while a reading arrived within three of its
+ * intervals by the caller's clock, else OFFLINE.
  */
 import type pg from 'pg';
 import { DEVICE_CODE_PATTERN, isSensorType, SENSOR_TYPES } from '../../../../schema/src/sensors.ts';
 import { badInput } from '../errors.ts';
 import { pgTimeToIso } from '../readings/queries.ts';
 
-export const DEVICE_STATUSES = ['ONLINE', 'OFFLINE'] as const;
+export const DEVICE_STATUSES = ['ONLINE', 'OFFLINE', 'SLEEPING', 'AWAITING_TARGET'] as const;
 export type DeviceStatus = (typeof DEVICE_STATUSES)[number];
 /** A device is online while its newest reading is younger than this many intervals. */
 export const ONLINE_INTERVALS = 3;
@@ -17,13 +17,14 @@ export interface DeviceRow {
   deviceCode: string;
   deviceNumber: number;
   status: DeviceStatus;
-  firstSeenAt: string;
-  lastSeenAt: string;
+  firstSeenAt: string | null;
+  lastSeenAt: string | null;
   sensorTypes: string[];
   readingCount: number;
   lostMessages: number;
   intervalMs: number;
   changedSequence: number;
+  target: { name: string; latitude: number | null; longitude: number | null } | null;
 }
 
 export interface DeviceFilter {
@@ -33,11 +34,13 @@ export interface DeviceFilter {
 }
 
 const statusSql = (nowParam: string) =>
-  `CASE WHEN last_seen_at >= ${nowParam}::timestamptz - make_interval(secs => interval_ms * ${ONLINE_INTERVALS} / 1000.0) THEN 'ONLINE' ELSE 'OFFLINE' END`;
+  `CASE WHEN awaiting_target THEN 'AWAITING_TARGET' WHEN sleeping THEN 'SLEEPING'
+        WHEN last_seen_at >= ${nowParam}::timestamptz - make_interval(secs => interval_ms * ${ONLINE_INTERVALS} / 1000.0) THEN 'ONLINE' ELSE 'OFFLINE' END`;
 
 const columns = (nowParam: string) => `device_code AS "deviceCode", device_number AS "deviceNumber", ${statusSql(nowParam)} AS status,
   first_seen_at::text AS "firstSeenAt", last_seen_at::text AS "lastSeenAt", sensor_types AS "sensorTypes", reading_count::float8 AS "readingCount",
-  lost_messages AS "lostMessages", interval_ms AS "intervalMs", changed_sequence::float8 AS "changedSequence"`;
+  lost_messages AS "lostMessages", interval_ms AS "intervalMs", changed_sequence::float8 AS "changedSequence",
+  CASE WHEN target_name IS NULL THEN NULL ELSE json_build_object('name', target_name, 'latitude', target_latitude, 'longitude', target_longitude) END AS target`;
 
 function toDevice(row: DeviceRow): DeviceRow {
   return { ...row, firstSeenAt: pgTimeToIso(row.firstSeenAt), lastSeenAt: pgTimeToIso(row.lastSeenAt) };
@@ -74,7 +77,10 @@ export async function listDevices(db: pg.Pool, filter: DeviceFilter, page: { fir
     if (!isSensorType(filter.sensorType)) throw badInput(`sensorType must be one of ${SENSOR_TYPES.join(', ')}`, 'sensorType');
     add('? = ANY(sensor_types)', filter.sensorType);
   }
-  if (filter.status != null) where.push(`${statusSql('$1')} = '${filter.status === 'ONLINE' ? 'ONLINE' : 'OFFLINE'}'`);
+  if (filter.status != null) {
+    if (!DEVICE_STATUSES.includes(filter.status)) throw badInput(`status must be one of ${DEVICE_STATUSES.join(', ')}`, 'status');
+    add(`${statusSql('$1')} = ?`, filter.status);
+  }
   if (page.after != null) {
     const [code, number] = decodeDeviceCursor(page.after);
     params.push(code, number);
