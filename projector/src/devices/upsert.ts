@@ -29,21 +29,18 @@ export async function upsertDevices(client: pg.ClientBase, tables: ReadModelTabl
         min_seq = least(s.min_seq, excluded.min_seq), max_seq = greatest(s.max_seq, excluded.max_seq), seq_count = s.seq_count + excluded.seq_count`,
     values: params,
   });
-  // Runs after the statement above, so the lost count sees this batch's sequences.
   await client.query({
     name: `upsert-devices:${tables.devices}`,
-    text: `INSERT INTO ${tables.devices} AS d (device_code, device_number, first_seen_at, last_seen_at, sensor_types, reading_count, lost_messages, changed_sequence)
-      SELECT r.code, r.num, min(r.at), max(r.at), array_agg(DISTINCT r.type ORDER BY r.type), count(*),
-        coalesce((SELECT sum(greatest(q.max_seq - q.min_seq + 1 - q.seq_count, 0))::int FROM ${tables.deviceSequences} q
-                  WHERE q.device_code = r.code AND q.device_number = r.num), 0),
-        max(r.id)
+    text: `INSERT INTO ${tables.devices} AS d (device_code, device_number, first_seen_at, last_seen_at, sensor_types, reading_count, changed_sequence)
+      SELECT r.code, r.num, min(r.at), max(r.at), array_agg(DISTINCT r.type ORDER BY r.type), count(*), max(r.id)
       FROM ${input} GROUP BY r.code, r.num
       ON CONFLICT (device_code, device_number) DO UPDATE SET
         first_seen_at = least(d.first_seen_at, excluded.first_seen_at),
         last_seen_at = greatest(d.last_seen_at, excluded.last_seen_at),
-        sensor_types = ARRAY(SELECT DISTINCT t FROM unnest(d.sensor_types || excluded.sensor_types) AS t ORDER BY t),
+        -- Rewritten only when a new type appears, so the usual update changes no array.
+        sensor_types = CASE WHEN excluded.sensor_types <@ d.sensor_types THEN d.sensor_types
+          ELSE ARRAY(SELECT DISTINCT t FROM unnest(d.sensor_types || excluded.sensor_types) AS t ORDER BY t) END,
         reading_count = d.reading_count + excluded.reading_count,
-        lost_messages = excluded.lost_messages,
         changed_sequence = excluded.changed_sequence`,
     values: params,
   });

@@ -12,7 +12,7 @@ const READING_COLUMNS = [
 ];
 const CHANGE_RESULT_COLUMNS = ['command_id', 'sequence', 'event_type', 'actor', 'affected', 'applied_at'];
 const DEVICE_COLUMNS = [
-  'device_code', 'device_number', 'first_seen_at', 'last_seen_at', 'sensor_types', 'reading_count', 'lost_messages', 'interval_ms',
+  'device_code', 'device_number', 'first_seen_at', 'last_seen_at', 'sensor_types', 'reading_count', 'interval_ms',
   'awaiting_target', 'sleeping', 'target_name', 'target_latitude', 'target_longitude', 'changed_sequence',
 ];
 const DEVICE_SEQUENCE_COLUMNS = ['device_code', 'device_number', 'sensor_type', 'min_seq', 'max_seq', 'seq_count'];

@@ -39,7 +39,9 @@ const statusSql = (nowParam: string) =>
 
 const columns = (nowParam: string) => `device_code AS "deviceCode", device_number AS "deviceNumber", ${statusSql(nowParam)} AS status,
   first_seen_at::text AS "firstSeenAt", last_seen_at::text AS "lastSeenAt", sensor_types AS "sensorTypes", reading_count::float8 AS "readingCount",
-  lost_messages AS "lostMessages", interval_ms AS "intervalMs", changed_sequence::float8 AS "changedSequence",
+  (SELECT coalesce(sum(greatest(q.max_seq - q.min_seq + 1 - q.seq_count, 0)), 0)::int FROM device_sequences q
+   WHERE q.device_code = devices.device_code AND q.device_number = devices.device_number) AS "lostMessages",
+  interval_ms AS "intervalMs", changed_sequence::float8 AS "changedSequence",
   CASE WHEN target_name IS NULL THEN NULL ELSE json_build_object('name', target_name, 'latitude', target_latitude, 'longitude', target_longitude) END AS target`;
 
 function toDevice(row: DeviceRow): DeviceRow {
