@@ -120,7 +120,7 @@ builder.queryFields((t) => ({
     authScopes: { permission: 'readReadings' },
     description: 'One reading by id; deleted readings only for admins.',
     args: { id: t.arg.id({ required: true }) },
-    resolve: (_r, args, ctx) => findReading(ctx.services.db, String(args.id), ctx.caller?.role === 'admin'),
+    resolve: (_r, args, ctx) => findReading(ctx.services.db, String(args.id), ctx.caller),
   }),
 }));
 

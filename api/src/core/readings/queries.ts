@@ -6,7 +6,9 @@
 import type pg from 'pg';
 import type { ReadingFilter } from '../../../../schema/src/index.ts';
 import { filterConditions } from '../../../../schema/src/filter-sql.ts';
+import type { Principal } from '../auth/roles.ts';
 import { badInput } from '../errors.ts';
+import { allows } from '../permissions.ts';
 
 export interface ReadingRow {
   id: string;
@@ -49,6 +51,9 @@ export interface ReadingPage {
 }
 
 export type ReadingSet = 'active' | 'deleted';
+
+/** The pool, or one client of it holding a transaction (see readNumberedPage). */
+export type Queryable = pg.Pool | pg.PoolClient;
 
 // Times travel as Postgres text in UTC (microseconds kept) and are turned into ISO strings here.
 const SELECT = `SELECT id::text, sensor_type AS "sensorType", value, device_code AS "deviceCode", device_number AS "deviceNumber",
@@ -111,7 +116,7 @@ function pagingMode(request: PageRequest): 'numbered' | 'forward' | 'backward' {
   return numbered ? 'numbered' : backward ? 'backward' : 'forward';
 }
 
-export async function listReadings(db: pg.Pool, set: ReadingSet, filter: ReadingFilter, request: PageRequest): Promise<ReadingPage> {
+export async function listReadings(db: Queryable, set: ReadingSet, filter: ReadingFilter, request: PageRequest): Promise<ReadingPage> {
   const mode = pagingMode(request);
   const params: unknown[] = [];
   let where = whereClause(set, filter, params);
@@ -151,14 +156,42 @@ export async function listReadings(db: pg.Pool, set: ReadingSet, filter: Reading
   };
 }
 
-export async function countReadings(db: pg.Pool, set: ReadingSet, filter: ReadingFilter): Promise<number> {
+export async function countReadings(db: Queryable, set: ReadingSet, filter: ReadingFilter): Promise<number> {
   const params: unknown[] = [];
   const result = await db.query<{ n: string }>(`SELECT count(*) AS n FROM readings WHERE ${whereClause(set, filter, params)}`, params);
   return Number(result.rows[0]?.n ?? 0);
 }
 
-export async function findReading(db: pg.Pool, id: string, includeDeleted: boolean): Promise<ReadingRow | null> {
+export interface NumberedPage {
+  rows: ReadingRow[];
+  /** Readings matching the filter in all pages. */
+  total: number;
+}
+
+/**
+ * One numbered page and the total count it belongs to, read from one snapshot, so the
+ * numbers agree even while readings arrive (the REST paginator is built from them).
+ */
+export async function readNumberedPage(db: pg.Pool, set: ReadingSet, filter: ReadingFilter, request: { page: number; limit: number; order?: ReadingOrder | null }): Promise<NumberedPage> {
+  const client = await db.connect();
+  try {
+    await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+    const page = await listReadings(client, set, filter, request);
+    const total = await countReadings(client, set, filter);
+    await client.query('COMMIT');
+    return { rows: page.rows, total };
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw error;
+  } finally {
+    client.release();
+  }
+}
+
+/** One reading by id; a deleted one only for callers who may see deleted readings. */
+export async function findReading(db: pg.Pool, id: string, caller: Principal | null): Promise<ReadingRow | null> {
   if (!/^\d{1,18}$/.test(id)) return null;
+  const includeDeleted = caller !== null && allows(caller.role, 'readDeletedReadings');
   const result = await db.query<ReadingRow>(`${SELECT} WHERE id = $1${includeDeleted ? '' : ' AND deleted_at IS NULL'}`, [id]);
   const row = result.rows[0];
   return row ? toRow(row) : null;
