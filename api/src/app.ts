@@ -1,6 +1,6 @@
 /**
  * Composition of the API process: `buildApp(config)` returns `{ start, stop }` so tests
- * run real instances in-process. HTTP: /graphql (yoga), /healthz, /readyz.
+ * run real instances in-process. HTTP: /graphql (yoga), /api/v1 (REST), /healthz, /readyz.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -24,6 +24,7 @@ import { SystemStatusService } from './core/system-status.ts';
 import { SimulatorControl } from './core/simulators.ts';
 import { createGraphQLServer } from './graphql-server.ts';
 import { LiveService } from './live/service.ts';
+import { createRestApi, REST_PREFIX } from './rest/index.ts';
 import { attachWebSocketServer } from './ws-server.ts';
 
 export interface AppOptions {
@@ -86,6 +87,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
   if (await auth.ensureBootstrapAdmin(env.ADMIN_USERNAME, env.ADMIN_PASSWORD)) logger.info({ username: env.ADMIN_USERNAME }, 'bootstrap admin created');
 
   const yoga = createGraphQLServer(services, { graphiql: env.GRAPHIQL, introspection: env.INTROSPECTION, production: env.NODE_ENV === 'production' }, logger);
+  const rest = createRestApi(services, logger);
   const readyMaxLag = options.readyMaxLag ?? 10_000;
 
   async function readiness(): Promise<{ ok: boolean; checks: Record<string, string> }> {
@@ -107,7 +109,8 @@ export async function buildApp(options: AppOptions): Promise<App> {
       return;
     }
     if (path === '/graphql') return void yoga(req, res, { req, res });
-    sendJson(res, 404, { status: 'error', message: `no route for ${path}; GraphQL is at /graphql` });
+    if (path === REST_PREFIX || path?.startsWith(`${REST_PREFIX}/`)) return rest(req, res);
+    sendJson(res, 404, { status: 'error', message: `no route for ${path}; GraphQL is at /graphql, REST at ${REST_PREFIX}` });
   });
   const ws = attachWebSocketServer(server, yoga, services, logger);
 

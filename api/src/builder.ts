@@ -2,12 +2,24 @@
 import SchemaBuilder from '@pothos/core';
 import DataloaderPlugin from '@pothos/plugin-dataloader';
 import RelayPlugin from '@pothos/plugin-relay';
-import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
+import ScopeAuthPlugin, { AuthScopeFailureType, type AuthFailure } from '@pothos/plugin-scope-auth';
 import { GraphQLError } from 'graphql';
 import type { Context } from './context.ts';
-import { allows, type Permission } from './core/permissions.ts';
+import { allows, permissionError, type Permission } from './core/permissions.ts';
 import { toGraphQLError } from './graphql-errors.ts';
 import { forbidden, unauthenticated } from './core/errors.ts';
+
+/** The permission whose scope failed, if the failure was one. */
+function deniedPermission(failure: AuthFailure): Permission | null {
+  if (failure.kind === AuthScopeFailureType.AuthScope && failure.scope === 'permission') return failure.parameter as Permission;
+  if (failure.kind === AuthScopeFailureType.AnyAuthScopes || failure.kind === AuthScopeFailureType.AllAuthScopes) {
+    for (const child of failure.failures) {
+      const found = deniedPermission(child);
+      if (found) return found;
+    }
+  }
+  return null;
+}
 
 export const builder = new SchemaBuilder<{
   Context: Context;
@@ -22,9 +34,11 @@ export const builder = new SchemaBuilder<{
       authenticated: context.caller !== null,
       permission: (permission) => context.caller !== null && allows(context.caller.role, permission),
     }),
-    unauthorizedError: (_parent, context) => {
-      if (context.caller) return toGraphQLError(forbidden());
-      return toGraphQLError(context.authError ?? unauthenticated());
+    unauthorizedError: (_parent, context, _info, result) => {
+      if (!context.caller) return toGraphQLError(context.authError ?? unauthenticated());
+      // The same message the core gives for the permission that failed.
+      const failure = deniedPermission(result.failure);
+      return toGraphQLError((failure && permissionError(context.caller, failure)) ?? forbidden());
     },
   },
   relay: { clientMutationId: 'omit', cursorType: 'String', nodesOnConnection: true, nodeQueryOptions: false, nodesQueryOptions: false },

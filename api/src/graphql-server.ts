@@ -65,6 +65,8 @@ export function createGraphQLServer(services: Services, options: GraphQLServerOp
         const located = (client: GraphQLError) => (error instanceof GraphQLError ? locatedAt(client, error) : client);
         if (coded) return located(coded);
         if (error instanceof GraphQLError && !error.originalError) return error; // parse/validation errors
+        // No path: it failed before execution, coercing the request's variables (e.g. an Int out of range).
+        if (error instanceof GraphQLError && !error.path) return new GraphQLError(error.message, { nodes: error.nodes, extensions: { code: 'BAD_USER_INPUT' } });
         logger.error({ err: original ?? error }, 'unexpected error in a GraphQL operation');
         return located(new GraphQLError(message, { extensions: { code: 'INTERNAL_SERVER_ERROR' } }));
       },

@@ -10,7 +10,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { JetStreamClient, PubAck } from '@nats-io/jetstream';
 import { TimeoutError } from '@nats-io/transport-node';
-import type { ReadingRecorded } from '../../../schema/src/index.ts';
+import type { ReadingData, ReadingRecorded } from '../../../schema/src/index.ts';
 import { publishEvent } from '../../../schema/src/publish.ts';
 import type { Principal } from './auth/roles.ts';
 import { badInput, CoreError } from './errors.ts';
@@ -84,15 +84,25 @@ export class ReadingIngest {
   async record(caller: Principal | null, request: IngestRequest): Promise<IngestResult> {
     const principal = requirePermission(caller, 'recordReadings');
     const now = this.clock();
-    const readings = validateBatch(request.readings, now, this.settings.maxFutureMs);
-    const ids = eventIds(principal, readings.length, request.batchId);
+    return this.publishReadings(principal, validateBatch(request.readings, now, this.settings.maxFutureMs), request.batchId, now);
+  }
+
+  /** One reading (the REST manual endpoint): the same rules and path as a batch, its errors not prefixed with an index. */
+  async recordOne(caller: Principal | null, reading: ReadingInput, batchId?: string | null): Promise<IngestResult> {
+    const principal = requirePermission(caller, 'recordReadings');
+    const now = this.clock();
+    return this.publishReadings(principal, [validateReading(reading, now, this.settings.maxFutureMs)], batchId, now);
+  }
+
+  private async publishReadings(principal: Principal, readings: ReadingData[], batchId: string | null | undefined, now: number): Promise<IngestResult> {
+    const ids = eventIds(principal, readings.length, batchId);
     const occurredAt = new Date(now).toISOString();
     const events = readings.map((data, index): ReadingRecorded => ({ type: 'ReadingRecorded', version: 1, id: ids[index]!, occurredAt, actor: principal.username, data }));
 
     const { acks, failure } = await this.publishAll(events);
     if (failure) {
       const stored = acks.filter(Boolean).length;
-      const retry = request.batchId == null ? 'send a batchId, so that a retry stores each reading once' : 'retry with the same batchId to store the rest, each once';
+      const retry = batchId == null ? 'send a batchId, so that a retry stores each reading once' : 'retry with the same batchId to store the rest, each once';
       throw new CoreError(
         'SERVICE_UNAVAILABLE',
         `the batch could not be recorded whole because the event stream did not acknowledge every reading (${(failure as Error).message}); ${stored} of ${events.length} were stored: ${retry}`,

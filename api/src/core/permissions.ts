@@ -2,7 +2,7 @@
  * Who may do what: the one table of role rules. GraphQL declares them as Pothos
  * scopes from this table; the core enforces them for every other caller (REST, CLI).
  */
-import { forbidden, unauthenticated } from './errors.ts';
+import { forbidden, unauthenticated, type CoreError } from './errors.ts';
 import type { KeyRole, Principal } from './auth/roles.ts';
 
 export const PERMISSIONS = {
@@ -29,8 +29,15 @@ export function allows(role: KeyRole, permission: Permission): boolean {
   return (PERMISSIONS[permission] as readonly KeyRole[]).includes(role);
 }
 
+/** Why `caller` may not do `permission`, or null when it may. */
+export function permissionError(caller: Principal | null, permission: Permission): CoreError | null {
+  if (!caller) return unauthenticated();
+  if (!allows(caller.role, permission)) return forbidden(`the ${caller.role} role may not ${permission.replace(/[A-Z]/g, (c) => ` ${c.toLowerCase()}`)}`);
+  return null;
+}
+
 export function requirePermission(caller: Principal | null, permission: Permission): Principal {
-  if (!caller) throw unauthenticated();
-  if (!allows(caller.role, permission)) throw forbidden(`the ${caller.role} role may not ${permission.replace(/[A-Z]/g, (c) => ` ${c.toLowerCase()}`)}`);
-  return caller;
+  const error = permissionError(caller, permission);
+  if (error) throw error;
+  return caller!;
 }

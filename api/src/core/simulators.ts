@@ -110,7 +110,8 @@ export class SimulatorControl {
       }
     } catch (error) {
       // No simulator at all on the server: nobody subscribes to the discovery subject.
-      if (error instanceof errors.RequestError && error.isNoResponders()) return [];
+      // (Discovery's iterator reports it as a NoRespondersError; a plain request as a RequestError.)
+      if (error instanceof errors.NoRespondersError || (error instanceof errors.RequestError && error.isNoResponders())) return [];
       throw unavailable(`simulators cannot be discovered: ${(error as Error).message}`);
     }
     return [...new Set(ids)].sort();
