@@ -53,6 +53,10 @@ export const simulatorStatusSchema = z.object({
   skipped: z.number().int(),
   /** Publishes waiting for their ack. */
   inFlight: z.number().int(),
+  /** Devices told to sleep (a SLEEP device command not yet followed by a WAKE). Absent from instances older than device commands. */
+  sleeping: z.number().int().optional(),
+  /** Devices that announced themselves and measure nothing until a target is assigned. Absent from instances older than device commands. */
+  awaitingTarget: z.number().int().optional(),
   lastError: z.string().nullable(),
   /** When the instance started (RFC 3339). */
   startedAt: z.string(),

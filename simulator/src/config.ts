@@ -28,6 +28,7 @@ export const simulatorVars = {
   },
   SIM_MAX_IN_FLIGHT: vars.int(1, 65_536, 1024),
   SIM_BENCHMARK_INTERVAL_MS: optionalInt(1, MAX_INTERVAL_SECONDS * 1000, 'off'),
+  SIM_UNASSIGNED: vars.bool(false),
   NATS_URL: commonVars.NATS_URL,
   STREAM_NAME: commonVars.STREAM_NAME,
   SUBJECT_PREFIX: commonVars.SUBJECT_PREFIX,
@@ -42,6 +43,7 @@ const flagVariables = {
   interval: 'SIM_INTERVAL_SECONDS',
   'max-in-flight': 'SIM_MAX_IN_FLIGHT',
   'benchmark-interval-ms': 'SIM_BENCHMARK_INTERVAL_MS',
+  unassigned: 'SIM_UNASSIGNED',
 } as const satisfies Record<string, keyof typeof simulatorVars>;
 type Flag = keyof typeof flagVariables;
 
@@ -53,6 +55,7 @@ const flagOptions = {
   interval: { type: 'string' },
   'max-in-flight': { type: 'string' },
   'benchmark-interval-ms': { type: 'string' },
+  unassigned: { type: 'boolean' },
 } as const satisfies Record<Flag | 'help', unknown>;
 
 export const USAGE = `Usage: npm run simulator -- --type <sensor type> [options]
@@ -69,6 +72,8 @@ Every option can also be set by the environment variable named after it; the fla
   --benchmark-interval-ms <n> SIM_BENCHMARK_INTERVAL_MS
                                                     FOR LOAD TESTS ONLY: per-device interval in ms,
                                                     may go below ${MIN_INTERVAL_SECONDS} s; overrides --interval
+  --unassigned                SIM_UNASSIGNED=true   start the devices without a target: each announces itself
+                                                    and measures nothing until a target is assigned to it
   -h, --help                  this text
 
 Environment: NATS_URL (default nats://127.0.0.1:4222), STREAM_NAME (SENSORS),
@@ -129,6 +134,7 @@ export function parseCommandLine(argv: string[], env: NodeJS.ProcessEnv): Comman
   for (const [flag, variable] of Object.entries(flagVariables)) {
     const value = values[flag as Flag];
     if (typeof value === 'string') fromFlags[variable] = value;
+    else if (value === true) fromFlags[variable] = 'true';
   }
   let config: SimulatorEnv;
   try {

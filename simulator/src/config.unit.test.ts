@@ -46,6 +46,13 @@ describe('simulator command line', () => {
     expect(() => parseCommandLine(['humidity'], {})).toThrow(UsageError);
   });
 
+  it('starts the devices unassigned with --unassigned or SIM_UNASSIGNED=true', () => {
+    expect(settings(['--type', 'humidity'])).toMatchObject({ SIM_UNASSIGNED: false });
+    expect(settings(['--type', 'humidity', '--unassigned'])).toMatchObject({ SIM_UNASSIGNED: true });
+    expect(settings(['--type', 'humidity'], { SIM_UNASSIGNED: 'true' })).toMatchObject({ SIM_UNASSIGNED: true });
+    expect(() => settings(['--type', 'humidity'], { SIM_UNASSIGNED: 'yes' })).toThrow('Invalid environment variable SIM_UNASSIGNED: expected true or false, got "yes"');
+  });
+
   it('asks for help with --help', () => {
     expect(parseCommandLine(['--help'], {})).toEqual({ kind: 'help' });
   });

@@ -43,6 +43,8 @@ export function simulatorStatus(simulator: Simulator, startedAt: string): Simula
     published: stats.published,
     skipped: stats.skipped,
     inFlight: stats.inFlight,
+    sleeping: stats.sleeping,
+    awaitingTarget: stats.awaitingTarget,
     lastError: stats.lastError,
     startedAt,
   };

@@ -1,6 +1,6 @@
 /**
  * The devices of one simulator instance and their state, kept in typed arrays
- * (about 21 bytes a device) so that 100,000 devices cost a few megabytes.
+ * (about 25 bytes a device) so that 100,000 devices cost a few megabytes.
  */
 import { SENSOR_RANGES, type SensorType } from '../../schema/src/sensors.ts';
 import { drawSeed, nextRandom, type Rng } from './random.ts';
@@ -28,6 +28,10 @@ export interface Fleet {
   readonly seqs: Uint32Array;
   /** One generator per device, so a device's values do not depend on when the others measured or skipped. */
   readonly rngStates: Uint32Array;
+  /** Device numbers per letter (`deviceNumberRange`): a device's identity is letter · perLetter + number − 1. */
+  readonly perLetter: number;
+  /** Per identity: its device index + 1, or 0 when no device of this fleet has it. */
+  readonly byIdentity: Int32Array;
 }
 
 /**
@@ -52,6 +56,8 @@ export function createFleet(sensorType: SensorType, size: number, rng: Rng): Fle
     values: new Float64Array(size),
     seqs: new Uint32Array(size),
     rngStates: new Uint32Array(size),
+    perLetter,
+    byIdentity: new Int32Array(LETTERS * perLetter),
   };
   const range = SENSOR_RANGES[sensorType];
   for (let i = 0; i < size; i++) {
@@ -62,6 +68,7 @@ export function createFleet(sensorType: SensorType, size: number, rng: Rng): Fle
     identities[i] = identity;
     fleet.codes[i] = Math.floor(identity / perLetter);
     fleet.numbers[i] = (identity % perLetter) + 1;
+    fleet.byIdentity[identity] = i + 1;
     fleet.rngStates[i] = drawSeed(rng);
     fleet.values[i] = initialValue(range, nextRandom(fleet.rngStates, i));
   }
@@ -70,6 +77,14 @@ export function createFleet(sensorType: SensorType, size: number, rng: Rng): Fle
 
 export function deviceCodeOf(fleet: Fleet, device: number): string {
   return String.fromCharCode(65 + fleet.codes[device]!);
+}
+
+/** The index of the device with this code and number, or -1 when it is not one of this fleet's. */
+export function findDevice(fleet: Fleet, deviceCode: string, deviceNumber: number): number {
+  if (deviceCode.length !== 1 || !Number.isInteger(deviceNumber) || deviceNumber < 1 || deviceNumber > fleet.perLetter) return -1;
+  const letter = deviceCode.charCodeAt(0) - 65;
+  if (letter < 0 || letter >= LETTERS) return -1;
+  return fleet.byIdentity[letter * fleet.perLetter + deviceNumber - 1]! - 1;
 }
 
 /** Device `device` measures: its walk takes one step and it hands out its next seq. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { SENSOR_RANGES, SENSOR_TYPES } from '../../schema/src/sensors.ts';
-import { createFleet, deviceCodeOf, deviceNumberRange, measure, type Fleet, type Measurement } from './fleet.ts';
+import { createFleet, deviceCodeOf, deviceNumberRange, findDevice, measure, type Fleet, type Measurement } from './fleet.ts';
 import { createRng } from './random.ts';
 
 function identities(fleet: Fleet): string[] {
@@ -85,6 +85,18 @@ describe('fleet', () => {
     expect(ids.every((id) => /^[A-Z](\d+)$/.test(id))).toBe(true);
     expect(minOf(fleet.numbers)).toBe(1);
     expect(maxOf(fleet.numbers)).toBe(1000);
+  });
+
+  it('finds each of its devices by code and number, and no other', () => {
+    const fleet = createFleet('temperature', 20_000, createRng(6));
+    for (let device = 0; device < fleet.size; device++) expect(findDevice(fleet, deviceCodeOf(fleet, device), fleet.numbers[device]!)).toBe(device);
+    const ours = new Set(identities(fleet));
+    const others = ['A', 'M', 'Z'].flatMap((code) => Array.from({ length: fleet.perLetter }, (_, k) => `${code}${k + 1}`)).filter((id) => !ours.has(id));
+    expect(others.length).toBeGreaterThan(0);
+    for (const id of others) expect(findDevice(fleet, id[0]!, Number(id.slice(1)))).toBe(-1);
+    for (const [code, number] of [['AB', 1], ['a', 1], ['[', 1], ['A', 0], ['A', fleet.perLetter + 1], ['A', 1.5]] as const) {
+      expect(findDevice(fleet, code, number)).toBe(-1);
+    }
   });
 
   it('widens the number range to ceil(devices / 26) when 26,000 identities are not enough', () => {

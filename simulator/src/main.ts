@@ -14,6 +14,7 @@ import { parseCommandLine, queueBound, USAGE, UsageError, type SimulatorSettings
 import { createRng } from './random.ts';
 import { buildSimulator, type Simulator } from './simulator.ts';
 import { serveControl } from './control.ts';
+import { followDeviceEvents } from './device-events.ts';
 import { redactNatsUrl } from '../../schema/src/redact.ts';
 
 const EX_USAGE = 64;
@@ -100,9 +101,14 @@ async function main(): Promise<void> {
       maxQueued: queueBound(settings.SIM_MAX_IN_FLIGHT, settings.SIM_DEVICES, Math.min(settings.intervalMs, MIN_INTERVAL_SECONDS * 1000)),
       ackTimeoutMs: ACK_TIMEOUT_MS,
       tickMs: TICK_MS,
+      unassigned: settings.SIM_UNASSIGNED,
     },
     { nc, clock: Date.now, rng: createRng(seed) },
   );
+  // Before measuring: the commands and targets already in the stream (a restart forgets none), then live ones.
+  const deviceEvents = await followDeviceEvents(nc, simulator, { stream: names.stream, subjectPrefix: names.prefix, logger });
+  const recovered = simulator.stats();
+  logger.info({ sleeping: recovered.sleeping, awaitingTarget: recovered.awaitingTarget }, 'device commands and targets read from the stream');
   simulator.start();
   const control = await serveControl(nc, simulator, {
     subjectPrefix: names.prefix,
@@ -119,6 +125,7 @@ async function main(): Promise<void> {
       sensorType: settings.SIM_TYPE,
       devices: settings.SIM_DEVICES,
       intervalMs: settings.intervalMs,
+      unassigned: settings.SIM_UNASSIGNED,
       stream: names.stream,
       subjectPrefix: names.prefix,
       controlService: SIMULATOR_SERVICE_NAME,
@@ -126,6 +133,9 @@ async function main(): Promise<void> {
     },
     'simulator started',
   );
+  if (settings.SIM_UNASSIGNED) {
+    void simulator.announce().then((count) => logger.info({ announced: count }, 'devices without a target announced; they measure once one is assigned'));
+  }
   if (settings.benchmark) logger.warn({ intervalMs: settings.intervalMs }, 'benchmark interval in use: for load tests only');
   const statsTimer = logStatsPeriodically(simulator, logger);
 
@@ -140,6 +150,7 @@ async function main(): Promise<void> {
     // Leave discovery first, so no controller acts on an instance that is going away. Bounded: with NATS away, leaving would wait for it.
     await Promise.race([control.stop(), new Promise((resolve) => setTimeout(resolve, LEAVE_DISCOVERY_WAIT_MS))]);
     logger.info({ signal }, 'stopping: no new readings; waiting for the un-acked ones');
+    await deviceEvents.stop();
     const drained = await simulator.stop(SHUTDOWN_DRAIN_MS);
     const stats = simulator.stats();
     if (drained) logger.info({ stats }, 'simulator stopped; every reading acked');

@@ -13,6 +13,8 @@ import { Fifo } from './fifo.ts';
 export interface OutgoingEvent {
   subject: string;
   id: string;
+  /** The Nats-Msg-Id, when it is not the event id. */
+  msgId?: string;
   type: EventType;
   version: number;
   payload: Uint8Array;
@@ -109,7 +111,7 @@ export class EventPublisher {
     h.set(headers.eventType, event.type);
     h.set(headers.eventVersion, String(event.version));
     this.js
-      .publish(event.subject, event.payload, { msgID: event.id, headers: h, timeout: this.options.ackTimeoutMs })
+      .publish(event.subject, event.payload, { msgID: event.msgId ?? event.id, headers: h, timeout: this.options.ackTimeoutMs })
       .then(
         (ack) => this.acked(event, ack),
         (error: unknown) => this.failed(event, failures + 1, error),

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Schedule } from './schedule.ts';
+import { OwnIntervals, Schedule } from './schedule.ts';
 
 function devicesDue(schedule: Schedule, now: number): number[] {
   const due = schedule.take(now);
@@ -113,5 +113,95 @@ describe('schedule', () => {
       expect(rephased.take(2250)).toMatchObject({ from: 2, to: 3 });
       expect(rephased.take(6000)).toMatchObject({ from: 3, to: 6 });
     });
+  });
+});
+
+describe('a schedule', () => {
+  it('tells when a device is next due', () => {
+    const schedule = new Schedule(4, 1000, 0);
+    schedule.take(300);
+    // Devices 0 (at 0) and 1 (at 250) measured; 2 is due at 500, 3 at 750, then 0 and 1 again a second later.
+    expect([0, 1, 2, 3].map((d) => schedule.nextDueOf(d))).toEqual([1000, 1250, 500, 750]);
+  });
+});
+
+describe('devices on intervals of their own', () => {
+  /** Ticks `own` every `tickMs` over [from, to]; the times each device was visited at. */
+  function run(own: OwnIntervals, from: number, to: number, tickMs: number): { times: Map<number, number[]>; overdue: number } {
+    const times = new Map<number, number[]>();
+    let overdue = 0;
+    for (let now = from; now <= to; now += tickMs) {
+      overdue += own.take(now, (device, dueAt) => {
+        expect(dueAt).toBeLessThanOrEqual(now);
+        times.set(device, [...(times.get(device) ?? []), dueAt]);
+      }).overdue;
+    }
+    return { times, overdue };
+  }
+
+  const gapsOf = (times: number[]) => times.slice(1).map((t, i) => t - times[i]!);
+
+  it('spaces devices that share an interval evenly over it, each once per interval', () => {
+    const own = new OwnIntervals(10);
+    own.restart(0);
+    for (let device = 0; device < 10; device++) own.set(device, 1000, 0, -1000, 1000);
+    const { times, overdue } = run(own, 0, 4990, 10);
+    expect(overdue).toBe(0);
+    // Device i of 10 is due at 100·i + k·1000.
+    for (let device = 0; device < 10; device++) expect(times.get(device)).toEqual([0, 1, 2, 3, 4].map((k) => 100 * device + 1000 * k));
+  });
+
+  it('leaves out devices that follow the fleet schedule', () => {
+    const own = new OwnIntervals(4);
+    own.restart(0);
+    own.set(2, 1000, 0, -1000, 1000);
+    expect(own.intervalOf(2)).toBe(1000);
+    expect(own.intervalOf(1)).toBe(0);
+    expect([...run(own, 0, 3000, 50).times.keys()]).toEqual([2]);
+  });
+
+  it('moves a device to a longer interval after at least its old interval, then keeps the new one', () => {
+    const own = new OwnIntervals(4);
+    own.restart(0);
+    // Device 1 measured at 1250 on the fleet's 1 s interval; at 1500 it is told 5 s. Its grid: 1250 + k·5000.
+    own.set(1, 5000, 1500, 1250, 1000);
+    const times = run(own, 1500, 30_000, 50).times.get(1)!;
+    expect(times[0]).toBe(6250);
+    expect(new Set(gapsOf(times))).toEqual(new Set([5000]));
+  });
+
+  it('applies a much shorter interval at once, with nothing counted overdue', () => {
+    const own = new OwnIntervals(4);
+    own.restart(0);
+    // Last measured at 0 on an hour; switched to 5 s at 60 s: due at its latest grid point, 60 s, then every 5 s.
+    own.set(0, 5000, 60_000, 0, 3_600_000);
+    const { times, overdue } = run(own, 60_000, 75_000, 50);
+    expect(overdue).toBe(0);
+    expect(times.get(0)).toEqual([60_000, 65_000, 70_000, 75_000]);
+  });
+
+  it('visits a device once after a stall and counts the measurements it missed as overdue', () => {
+    const own = new OwnIntervals(2);
+    own.restart(0);
+    own.set(0, 1000, 0, -1000, 1000);
+    own.take(0, () => undefined);
+    const visits: number[] = [];
+    // Due at 1000, 2000, 3000; at 3500 only 3000 is within an interval of now.
+    expect(own.take(3500, (_device, dueAt) => visits.push(dueAt))).toEqual({ overdue: 2 });
+    expect(visits).toEqual([3000]);
+    expect(own.dueAt(0)).toBe(4000);
+  });
+
+  it('plans every device from its grid again when the simulator starts again', () => {
+    const own = new OwnIntervals(4);
+    own.restart(0);
+    own.set(1, 2000, 0, -1000, 1000);
+    own.set(3, 4000, 0, -1000, 1000);
+    own.restart(100_000);
+    // Offsets floor(i·I/n): device 1 on 2 s at 500, device 3 on 4 s at 3000.
+    expect([own.dueAt(1), own.dueAt(3)]).toEqual([100_500, 103_000]);
+    const { times } = run(own, 100_000, 110_000, 50);
+    expect(times.get(1)).toEqual([100_500, 102_500, 104_500, 106_500, 108_500]);
+    expect(times.get(3)).toEqual([103_000, 107_000]);
   });
 });
