@@ -1,0 +1,86 @@
+/**
+ * The query benchmark's harness works: a tiny run (100,000 readings, 1 s phases) measures
+ * positive figures for every part, writes its section beside the others, and leaves no
+ * database or stream behind. Not a timing gate: so short a run on a busy machine means nothing.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { jetstreamManager } from '@nats-io/jetstream';
+import { connect } from '@nats-io/transport-node';
+import pg from 'pg';
+import { afterAll, describe, expect, it } from 'vitest';
+import { SHARED_DATABASE_URL, SHARED_NATS_URL } from '../test/support/env.ts';
+import { ROOT } from './support/children.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'bench-query-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function runBench(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'bench/main.ts'), ...args], {
+      cwd: ROOT,
+      env: { ...process.env, DATABASE_URL: SHARED_DATABASE_URL, NATS_URL: SHARED_NATS_URL },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.once('exit', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+/** The number `fromEnd` cells from the end of the stdout table row starting with `label` (1 = last). */
+function cell(stdout: string, label: string, fromEnd: number): number {
+  const cells = stdout.split('\n').find((l) => l.startsWith(label))?.split(/\s{2,}/) ?? [];
+  return Number(cells.at(-fromEnd)?.replaceAll(',', ''));
+}
+
+describe('the query benchmark', () => {
+  it('measures every part with positive figures, writes its section and removes its database and streams', async () => {
+    const out = join(dir, 'BENCHMARKS.md');
+    writeFileSync(out, '# Benchmarks\n\n## Ingest\n\n<!-- bench:ingest:start -->\nkept\n<!-- bench:ingest:end -->\n');
+    const run = await runBench(['query', '--quick', '--rows', '100000', '--duration', '1', '--warmup', '0', '--samples', '10', '--mutations', '4', '--out', out]);
+    expect(run.code, run.stderr).toBe(0);
+
+    // Load rows end with: clients, req/s, p50, p90, p99, max, errors, rows/answer.
+    for (const label of ['baseline: bare graphql-yoga', "baseline: the API's SQL alone", 'API `readings`, device (code + number)', 'API `readings`, deviceCode']) {
+      expect(cell(run.stdout, label, 7), `${label} req/s`).toBeGreaterThan(0);
+      expect(cell(run.stdout, label, 4), `${label} p99`).toBeGreaterThan(0);
+      expect(cell(run.stdout, label, 2), `${label} errors`).toBe(0);
+    }
+    expect(cell(run.stdout, 'API `readings`, device (code + number)', 1)).toBe(100);
+    // Cursor rows: one at a time p50, p99, then clients req/s, p50, p99, rows/answer.
+    expect(cell(run.stdout, 'all readings, page 1 ', 6)).toBeGreaterThan(0);
+    expect(cell(run.stdout, 'all readings, page 1 ', 3)).toBeGreaterThan(0);
+    expect(cell(run.stdout, 'all readings, page 1 ', 1)).toBe(100);
+    // totalCount rows: p50, p90, p99, max, mean totalCount.
+    expect(cell(run.stdout, 'totalCount, deviceCode + 1 day', 3)).toBeGreaterThan(0);
+    expect(cell(run.stdout, 'totalCount, deviceCode + 1 day', 1)).toBeGreaterThan(0);
+    // The update row: calls, p50, p90, p99, max.
+    expect(cell(run.stdout, 'updateReadings of exactly 100 readings', 5)).toBe(4);
+    expect(cell(run.stdout, 'updateReadings of exactly 100 readings', 2)).toBeGreaterThan(0);
+    expect(run.stdout).toMatch(/page: device \+ 1 hour\s+Index Scan/);
+
+    const written = readFileSync(out, 'utf8');
+    expect(written).toContain('<!-- bench:ingest:start -->\nkept\n<!-- bench:ingest:end -->');
+    expect(written).toMatch(/<!-- bench:query:start -->[\s\S]*Targets \(issue #3\)[\s\S]*What limits it[\s\S]*<!-- bench:query:end -->/);
+
+    const [, database, streamId] = run.stderr.match(/database (sensors_bench_[0-9a-f]+), streams (BENCH_[0-9A-F]+)_/) ?? [];
+    expect(database).toBeDefined();
+    const admin = new pg.Client({ connectionString: SHARED_DATABASE_URL });
+    await admin.connect();
+    const left = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [database]).finally(() => admin.end());
+    expect(left.rowCount).toBe(0);
+    const nc = await connect({ servers: SHARED_NATS_URL });
+    try {
+      const ours: string[] = [];
+      for await (const name of (await jetstreamManager(nc)).streams.names()) if (name.startsWith(`${streamId}_`)) ours.push(name);
+      expect(ours).toEqual([]);
+    } finally {
+      await nc.close();
+    }
+  }, 90_000);
+});

@@ -1,0 +1,80 @@
+/**
+ * The subscriptions benchmark's harness works: a tiny run (50 subscriptions, a few
+ * seconds) gets every reading its subscriptions' devices published, once, writes its
+ * section, and leaves no database, stream or child process behind.
+ * Not a timing gate: the latency of so short a run on a shared machine means little.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { jetstreamManager } from '@nats-io/jetstream';
+import { connect } from '@nats-io/transport-node';
+import pg from 'pg';
+import { afterAll, describe, expect, it } from 'vitest';
+import { SHARED_DATABASE_URL, SHARED_NATS_URL } from '../test/support/env.ts';
+import { ROOT } from './support/children.ts';
+import { listProcesses } from './support/procfs.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'bench-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function runBench(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'bench/main.ts'), ...args], {
+      cwd: ROOT,
+      env: { ...process.env, DATABASE_URL: SHARED_DATABASE_URL, NATS_URL: SHARED_NATS_URL },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.once('exit', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+const figure = (text: string, label: string) => text.match(new RegExp(`${label}\\s+(.+?)\\s{2,}`))?.[1];
+const numbers = (cell: string | undefined) => (cell ?? '').split('/').map((n) => Number(n.trim().replaceAll(',', '')));
+
+describe('the subscriptions benchmark', () => {
+  it('delivers every expected reading once to 50 subscriptions, writes its section and cleans up', async () => {
+    const out = join(dir, 'BENCHMARKS.md');
+    writeFileSync(out, '# Benchmarks\n\n## Ingest\n\n<!-- bench:ingest:start -->\nkept\n<!-- bench:ingest:end -->\n');
+    const run = await runBench(['subscriptions', '--quick', '--subscriptions', '50', '--rate', '50', '--duration', '3', '--settle', '0', '--out', out]);
+    expect(run.code, run.stderr).toBe(0);
+
+    const [delivered, expected] = numbers(figure(run.stdout, 'readings delivered / expected \\(healthy subscriptions\\)'));
+    expect(expected).toBeGreaterThan(0);
+    expect(delivered).toBe(expected);
+    expect(numbers(figure(run.stdout, 'duplicates / misdelivered / out of order'))).toEqual([0, 0, 0]);
+    expect(numbers(figure(run.stdout, 'subscriptions healthy / total'))).toEqual([50, 50]);
+    const written = readFileSync(out, 'utf8');
+    expect(written).toContain('<!-- bench:ingest:start -->\nkept\n<!-- bench:ingest:end -->');
+    expect(written).toMatch(/<!-- bench:subscriptions:start -->[\s\S]*readings delivered \/ expected[\s\S]*What limits it[\s\S]*<!-- bench:subscriptions:end -->/);
+
+    const [, database, streamId] = run.stderr.match(/database (sensors_bench_[0-9a-f]+), streams (BENCH_[0-9A-F]+)_/) ?? [];
+    expect(database).toBeDefined();
+    const admin = new pg.Client({ connectionString: SHARED_DATABASE_URL });
+    await admin.connect();
+    const left = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [database]).finally(() => admin.end());
+    expect(left.rowCount).toBe(0);
+    const nc = await connect({ servers: SHARED_NATS_URL });
+    try {
+      const ours: string[] = [];
+      for await (const name of (await jetstreamManager(nc)).streams.names()) if (name.startsWith(`${streamId}_`)) ours.push(name);
+      expect(ours).toEqual([]);
+    } finally {
+      await nc.close();
+    }
+    // No API, simulator or load process of the run is left running (each has the stream's name in its environment).
+    const environ = (pid: number) => {
+      try {
+        return readFileSync(`/proc/${pid}/environ`, 'utf8');
+      } catch {
+        return '';
+      }
+    };
+    expect(listProcesses().filter((p) => environ(p.pid).includes(`${streamId}_SUBS`)).map((p) => p.cmdline)).toEqual([]);
+  }, 60_000);
+});
