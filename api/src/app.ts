@@ -55,7 +55,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
   // Every API connection speaks UTC, so times read as text are unambiguous.
   const db = new pg.Pool({ connectionString: env.DATABASE_URL, max: 20, options: '-c TimeZone=UTC', application_name: 'api' });
   db.on('error', (error) => logger.warn({ err: error }, 'idle database connection failed'));
-  const nc: NatsConnection = await connect({ servers: env.NATS_URL.split(','), name: 'api', maxReconnectAttempts: -1 });
+  const nc: NatsConnection = await connect({ servers: env.NATS_URL.split(','), name: 'api', maxReconnectAttempts: -1, noAsyncTraces: true });
   const jsm = await jetstreamManager(nc);
   await ensureStreams(jsm, names);
   const waiter = new ChangeWaiter(env.DATABASE_URL, db, logger);

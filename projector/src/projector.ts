@@ -86,7 +86,8 @@ export function buildProjector(config: ProjectorConfig, deps: { nc: NatsConnecti
       deliver_policy: DeliverPolicy.StartSequence,
       opt_start_seq: fromSequence,
       ack_wait: 60_000_000_000,
-      max_ack_pending: 50_000,
+      // Unacked messages are held in memory: a few batches keep Postgres busy without growing the heap.
+      max_ack_pending: Math.max(config.batchSize * 3, 1000),
     });
     return js.consumers.get(config.names.stream, PROJECTOR_CONSUMER);
   }

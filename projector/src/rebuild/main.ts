@@ -15,7 +15,7 @@ async function main(): Promise<void> {
   }
   const names = streamNames(env.STREAM_NAME, env.SUBJECT_PREFIX);
   await migrateDatabase(env.DATABASE_URL);
-  const nc = await connect({ servers: env.NATS_URL.split(','), name: 'rebuild' });
+  const nc = await connect({ servers: env.NATS_URL.split(','), name: 'rebuild', noAsyncTraces: true });
   let lastPrint = 0;
   const result = await rebuildReadModels(
     { databaseUrl: env.DATABASE_URL, names, batchSize: env.PROJECTOR_BATCH_SIZE, maxFutureMs: env.MAX_FUTURE_SECONDS * 1000 },
