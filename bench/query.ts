@@ -7,17 +7,19 @@
  */
 import { join } from 'node:path';
 import pg from 'pg';
+import type { ReadingFilter } from '../schema/src/index.ts';
+import type { StreamNames } from '../schema/src/subjects.ts';
 import { ROOT } from './support/children.ts';
 import type { Benchmark, CommonOptions } from './support/harness.ts';
-import { createBenchEnv } from './support/isolated.ts';
+import { createBenchEnv, type BenchEnv } from './support/isolated.ts';
 import { describeMachine } from './support/machine.ts';
 import { fmt } from './support/format.ts';
 import { ProcessGroups } from './query/cpu.ts';
-import { CODES, continueStreamAfter, datasetShape, DEVICES, loadReadings } from './query/dataset.ts';
+import { CODES, continueStreamAfter, datasetShape, DEVICES, loadReadings, type Dataset } from './query/dataset.ts';
 import { LoadRunner, type Measured } from './query/load.ts';
 import { runLoad, type LoadPlan, type LoadResult, type LoadTarget } from './query/load-client.ts';
 import { apiProfile, report, type CursorFigures, type QueryResults, type Settings } from './query/report.ts';
-import { startStack } from './query/stack.ts';
+import { startStack, type Stack } from './query/stack.ts';
 import { measureUpdates } from './query/updates.ts';
 import {
   body,
@@ -35,6 +37,7 @@ import {
   pageSql,
   someCodes,
   sqlPages,
+  type DeepCursor,
 } from './query/workloads.ts';
 
 type QueryFlags = {
@@ -70,7 +73,7 @@ function settings(options: CommonOptions, flags: QueryFlags): Settings {
     clients: int('clients', flags.clients, 32),
     rate: int('rate', flags.rate, 2000),
     durationS,
-    warmupS: int('warmup', flags.warmup, options.quick ? 1 : 5, 0),
+    warmupS: flags.warmup === undefined ? (options.quick ? 0.5 : 5) : int('warmup', flags.warmup, 5, 0),
     cursorS: Math.max(1, Math.min(5, Math.round(durationS / 4))),
     samples,
     offsetSamples: Math.max(3, Math.round(samples / 10)),
@@ -84,6 +87,156 @@ function settings(options: CommonOptions, flags: QueryFlags): Settings {
 function sequential(target: LoadTarget, samples: number, warmup = 10): Promise<LoadResult> {
   const plan: LoadPlan = { target, concurrency: 1, warmup: { requests: warmup }, measure: { requests: samples }, rate: null, checkEvery: 1 };
   return runLoad(plan, () => undefined);
+}
+
+/** What every part of a run uses. */
+interface Run {
+  s: Settings;
+  env: BenchEnv;
+  names: StreamNames;
+  data: Dataset;
+  stack: Stack;
+  /** Sessions in UTC, as the API's are (cursor texts, EXPLAIN). */
+  utc: pg.Pool;
+  progress: (line: string) => void;
+  /** A target on the API with these request bodies. */
+  api(bodies: string[]): LoadTarget;
+}
+
+interface Filters {
+  deviceHour: ReadingFilter[];
+  codeHour: ReadingFilter[];
+  deviceDay: ReadingFilter[];
+  codeDay: ReadingFilter[];
+}
+
+interface Deep {
+  allDepth: number;
+  codeDepth: number;
+  codes: string[];
+  all: DeepCursor;
+  code: DeepCursor[];
+}
+
+async function findDeepCursors(run: Run): Promise<Deep> {
+  const codes = someCodes(4);
+  const allDepth = Math.min(CURSOR_DEPTH, Math.floor(run.s.rows / PAGE_SIZE) - 1);
+  // Device codes are drawn evenly: 95 % of an even share is there for every code.
+  const codeDepth = Math.min(CURSOR_DEPTH, Math.floor((0.95 * run.s.rows) / CODES.length / PAGE_SIZE));
+  run.progress(`finding the cursors of page ${fmt(allDepth)} (all readings) and page ${fmt(codeDepth)} (one deviceCode)`);
+  const all = await deepCursor(run.utc, {}, allDepth);
+  const code = await Promise.all(codes.map((deviceCode) => deepCursor(run.utc, { deviceCode }, codeDepth)));
+  return { allDepth, codeDepth, codes, all, code };
+}
+
+async function explainPlans(run: Run, f: Filters, deep: Deep): Promise<QueryResults['plans']> {
+  run.progress('EXPLAIN (ANALYZE, BUFFERS) of the SQL the API sends');
+  const plans: QueryResults['plans'] = [];
+  for (const [label, statement] of [
+    ['page: device + 1 hour', await pageSql(f.deviceHour[0]!, { first: PAGE_SIZE })],
+    ['page: deviceCode + 1 hour', await pageSql(f.codeHour[0]!, { first: PAGE_SIZE })],
+    [`page ${fmt(deep.allDepth)} of all readings, by cursor`, await pageSql({}, { first: PAGE_SIZE, after: deep.all.after })],
+    [`page ${fmt(deep.allDepth)} of all readings, numbered (OFFSET)`, await pageSql({}, { page: deep.allDepth, limit: PAGE_SIZE })],
+    [`page ${fmt(deep.codeDepth)} of one deviceCode, by cursor`, await pageSql(deep.code[0]!.filter, { first: PAGE_SIZE, after: deep.code[0]!.after })],
+    ['totalCount: device + 1 day', await countSql(f.deviceDay[0]!)],
+    ['totalCount: deviceCode + 1 day', await countSql(f.codeDay[0]!)],
+  ] as const) {
+    const plan = await explain(run.utc, statement);
+    plans.push({ label, plan });
+    run.progress(`  ${label}: ${plan.keyLine}`);
+  }
+  return plans;
+}
+
+const announce = (run: Run, label: string, r: LoadResult) =>
+  run.progress(`${label}: ${fmt(r.perSecond)} req/s, p50 ${r.p50Ms.toFixed(2)} ms, p99 ${r.p99Ms.toFixed(2)} ms, errors ${r.errors}${r.firstError ? ` (${r.firstError})` : ''}`);
+
+/** The load phases, each in a load-generator process of its own, with the CPU of every process. */
+async function loadPhases(run: Run, runner: LoadRunner, f: Filters) {
+  const { s, stack } = run;
+  const phase = async (label: string, target: LoadTarget, rate: number | null = null): Promise<Measured> => {
+    const measured = await runner.run({ target, concurrency: s.clients, warmup: { seconds: s.warmupS }, measure: { seconds: s.durationS }, rate, checkEvery: 50 });
+    announce(run, label, measured.result);
+    return measured;
+  };
+  run.progress(`load phases: ${s.clients} clients, ${s.warmupS} s warm-up + ${s.durationS} s each`);
+  const hello = await phase('baseline: yoga { hello }', { kind: 'http', url: stack.helloUrl, authorization: null, bodies: [body(HELLO_QUERY)] });
+  const sql = await phase("baseline: the API's SQL, device + 1 hour", { kind: 'sql', databaseUrl: run.env.databaseUrl, poolSize: API_POOL_SIZE, requests: sqlPages(f.deviceHour) });
+  const pageDevice = await phase('API: device + 1 hour', run.api(pageBodies(f.deviceHour)));
+  const pageCode = await phase('API: deviceCode + 1 hour', run.api(pageBodies(f.codeHour)));
+  const paced = await phase(`API: device + 1 hour paced at ${fmt(s.rate)}/s`, run.api(pageBodies(f.deviceHour)), s.rate);
+  // Below saturation: the latency a client sees when the API has headroom.
+  const halfRate = Math.max(10, Math.round(pageDevice.result.perSecond / 20) * 10);
+  const pacedHalf = { ...(await phase(`API: device + 1 hour paced at ${fmt(halfRate)}/s`, run.api(pageBodies(f.deviceHour)), halfRate)), rate: halfRate };
+  return { hello, sql, pageDevice, pageCode, paced, pacedHalf };
+}
+
+/** Page 1 against a deep page, one request at a time and then under load (the same clients, from this process). */
+async function cursorDepth(run: Run, deep: Deep, quick: boolean): Promise<CursorFigures> {
+  const { s } = run;
+  run.progress(`cursor depth: ${s.samples} sequential requests each, then ${s.clients} clients for ${s.cursorS} s each`);
+  const firstPage = (filter: object) => body(PAGE_QUERY, { filter, first: PAGE_SIZE });
+  const deepPage = (c: DeepCursor) => body(PAGE_QUERY, { filter: c.filter, first: PAGE_SIZE, after: c.after });
+  const bodies = {
+    allFirst: [firstPage({})],
+    allDeep: [deepPage(deep.all)],
+    allOffset: [body(NUMBERED_PAGE_QUERY, { filter: {}, page: deep.allDepth, limit: PAGE_SIZE })],
+    codeFirst: deep.codes.map((deviceCode) => firstPage({ deviceCode })),
+    codeDeep: deep.code.map(deepPage),
+  };
+  // The sequential runs just warmed these queries; quick runs skip the warm-up here.
+  const warmupS = quick ? 0 : Math.min(1, s.warmupS);
+  const loaded = async (label: string, bodyList: string[]): Promise<LoadResult> => {
+    const plan: LoadPlan = { target: run.api(bodyList), concurrency: s.clients, warmup: { seconds: warmupS }, measure: { seconds: s.cursorS }, rate: null, checkEvery: 50 };
+    const result = await runLoad(plan, () => undefined);
+    announce(run, `${s.clients} clients: ${label}`, result);
+    return result;
+  };
+  const figures: CursorFigures = {
+    allDepth: deep.allDepth,
+    codeDepth: deep.codeDepth,
+    codes: deep.codes,
+    sequential: {
+      allFirst: await sequential(run.api(bodies.allFirst), s.samples),
+      allDeep: await sequential(run.api(bodies.allDeep), s.samples),
+      allOffset: await sequential(run.api(bodies.allOffset), s.offsetSamples, 2),
+      codeFirst: await sequential(run.api(bodies.codeFirst), s.samples),
+      codeDeep: await sequential(run.api(bodies.codeDeep), s.samples),
+    },
+    concurrent: {
+      allFirst: await loaded('page 1 of all readings', bodies.allFirst),
+      allDeep: await loaded(`page ${fmt(deep.allDepth)} of all readings`, bodies.allDeep),
+      codeFirst: await loaded('page 1 of one deviceCode', bodies.codeFirst),
+      codeDeep: await loaded(`page ${fmt(deep.codeDepth)} of one deviceCode`, bodies.codeDeep),
+    },
+  };
+  for (const [name, r] of Object.entries(figures.sequential)) run.progress(`  sequential ${name}: p50 ${r.p50Ms.toFixed(2)} ms, p99 ${r.p99Ms.toFixed(2)} ms, ${r.meanItems.toFixed(0)} rows`);
+  return figures;
+}
+
+async function totalCounts(run: Run, f: Filters) {
+  run.progress(`totalCount: ${run.s.samples} sequential requests per filter`);
+  const counts = (list: ReadingFilter[]) => run.api(list.map((filter) => body(COUNT_QUERY, { filter })));
+  return { deviceDay: await sequential(counts(f.deviceDay), run.s.samples), codeDay: await sequential(counts(f.codeDay), run.s.samples) };
+}
+
+async function updates(run: Run) {
+  const { s } = run;
+  const count = Math.min(10, s.mutations);
+  run.progress(`updateReadings: finding ${count} device windows of exactly ${s.changeSize} readings`);
+  const windows = await changeWindows(run.env.db, run.data, count, s.changeSize, 5);
+  const figures = await measureUpdates({
+    apiUrl: run.stack.apiUrl,
+    authorization: run.stack.authorization,
+    databaseUrl: run.env.databaseUrl,
+    jsm: run.env.jsm,
+    stream: run.names.stream,
+    windows,
+    calls: s.mutations,
+    size: s.changeSize,
+  });
+  run.progress(`updateReadings: p50 ${figures.p50Ms.toFixed(1)} ms, p99 ${figures.p99Ms.toFixed(1)} ms`);
+  return figures;
 }
 
 export const query: Benchmark<QueryFlags> = {
@@ -104,7 +257,7 @@ export const query: Benchmark<QueryFlags> = {
     '--rate <n>        total requests/s of the paced phase (default 2000)',
     '--samples <n>     sequential requests per cursor and totalCount measure (default 200; quick 50)',
     '--mutations <n>   updateReadings calls, one at a time (default 100; quick 20)',
-    '--warmup <s>      warm-up before each load phase\'s timed window (default 5; quick 1)',
+    '--warmup <s>      warm-up before each load phase\'s timed window (default 5; quick 0.5)',
     '--profile         write a V8 CPU profile of the API under .data/bench/profiles and summarize it',
   ],
   async run(options, flags, { cleanup, progress }) {
@@ -128,142 +281,47 @@ export const query: Benchmark<QueryFlags> = {
     progress(`API pid ${stack.api.pid}, projector pid ${stack.projector.pid}, baseline server pid ${stack.hello.pid}`);
     const utc = new pg.Pool({ connectionString: env.databaseUrl, max: 2, options: '-c TimeZone=UTC', application_name: 'bench-utc' });
     cleanup.defer('close the UTC pool', () => utc.end());
-
-    const deviceHour = filters('device-hour', data, VARIANTS, 1);
-    const codeHour = filters('code-hour', data, VARIANTS, 2);
-    const deviceDay = filters('device-day', data, VARIANTS, 3);
-    const codeDay = filters('code-day', data, VARIANTS, 4);
-    const codes = someCodes(4);
-    const allDepth = Math.min(CURSOR_DEPTH, Math.floor(s.rows / PAGE_SIZE) - 1);
-    const codeDepth = Math.min(CURSOR_DEPTH, Math.floor((0.95 * s.rows) / CODES.length / PAGE_SIZE));
-    progress(`finding the cursors of page ${fmt(allDepth)} (all readings) and page ${fmt(codeDepth)} (one deviceCode)`);
-    const allDeep = await deepCursor(utc, {}, allDepth);
-    const codeDeep = await Promise.all(codes.map((deviceCode) => deepCursor(utc, { deviceCode }, codeDepth)));
-
-    progress('EXPLAIN (ANALYZE, BUFFERS) of the SQL the API sends');
-    const plans: QueryResults['plans'] = [];
-    for (const [label, statement] of [
-      ['page: device + 1 hour', await pageSql(deviceHour[0]!, { first: PAGE_SIZE })],
-      ['page: deviceCode + 1 hour', await pageSql(codeHour[0]!, { first: PAGE_SIZE })],
-      [`page ${fmt(allDepth)} of all readings, by cursor`, await pageSql({}, { first: PAGE_SIZE, after: allDeep.after })],
-      [`page ${fmt(allDepth)} of all readings, numbered (OFFSET)`, await pageSql({}, { page: allDepth, limit: PAGE_SIZE })],
-      [`page ${fmt(codeDepth)} of one deviceCode, by cursor`, await pageSql(codeDeep[0]!.filter, { first: PAGE_SIZE, after: codeDeep[0]!.after })],
-      ['totalCount: device + 1 day', await countSql(deviceDay[0]!)],
-      ['totalCount: deviceCode + 1 day', await countSql(codeDay[0]!)],
-    ] as const) {
-      const plan = await explain(utc, statement);
-      plans.push({ label, plan });
-      progress(`  ${label}: ${plan.keyLine}`);
-    }
-
-    const runner = new LoadRunner(cleanup, groups);
-    const api = (bodies: string[]): LoadTarget => ({ kind: 'http', url: stack.apiUrl, authorization: stack.authorization, bodies });
-    const closed = (target: LoadTarget, seconds = s.durationS, warmupS = s.warmupS) =>
-      runner.run({ target, concurrency: s.clients, warmup: { seconds: warmupS }, measure: { seconds }, rate: null, checkEvery: 50 });
-    const announce = (label: string, r: LoadResult) =>
-      progress(`${label}: ${fmt(r.perSecond)} req/s, p50 ${r.p50Ms.toFixed(2)} ms, p99 ${r.p99Ms.toFixed(2)} ms, errors ${r.errors}${r.firstError ? ` (${r.firstError})` : ''}`);
-    const phase = async (label: string, run: Promise<Measured>): Promise<Measured> => {
-      const measured = await run;
-      announce(label, measured.result);
-      return measured;
-    };
-    // Short phases whose CPU is not reported: the same clients, run from this process (no process start per phase).
-    const inProcess = async (label: string, target: LoadTarget, seconds: number, warmupS: number): Promise<LoadResult> => {
-      const result = await runLoad({ target, concurrency: s.clients, warmup: { seconds: warmupS }, measure: { seconds }, rate: null, checkEvery: 50 }, () => undefined);
-      announce(label, result);
-      return result;
+    const run: Run = {
+      s,
+      env,
+      names,
+      data,
+      stack,
+      utc,
+      progress,
+      api: (bodies) => ({ kind: 'http', url: stack.apiUrl, authorization: stack.authorization, bodies }),
     };
 
-    progress(`load phases: ${s.clients} clients, ${s.warmupS} s warm-up + ${s.durationS} s each`);
-    const hello = await phase('baseline: yoga { hello }', closed({ kind: 'http', url: stack.helloUrl, authorization: null, bodies: [body(HELLO_QUERY)] }));
-    const sql = await phase('baseline: the API\'s SQL, device + 1 hour', closed({ kind: 'sql', databaseUrl: env.databaseUrl, poolSize: API_POOL_SIZE, requests: sqlPages(deviceHour) }));
-    const pageDevice = await phase('API: device + 1 hour', closed(api(pageBodies(deviceHour))));
-    const pageCode = await phase('API: deviceCode + 1 hour', closed(api(pageBodies(codeHour))));
-    const pacedAt = (rate: number) =>
-      phase(
-        `API: device + 1 hour paced at ${fmt(rate)}/s`,
-        runner.run({ target: api(pageBodies(deviceHour)), concurrency: s.clients, warmup: { seconds: s.warmupS }, measure: { seconds: s.durationS }, rate, checkEvery: 50 }),
-      );
-    const paced = await pacedAt(s.rate);
-    // Below saturation: the latency a client sees when the API has headroom.
-    const halfRate = Math.max(10, Math.round(pageDevice.result.perSecond / 20) * 10);
-    const pacedHalf = { ...(await pacedAt(halfRate)), rate: halfRate };
-
-    progress(`cursor depth: ${s.samples} sequential requests each, then ${s.clients} clients for ${s.cursorS} s each`);
-    const firstPage = (filter: object) => body(PAGE_QUERY, { filter, first: PAGE_SIZE });
-    const deepPage = (c: { filter: object; after: string }) => body(PAGE_QUERY, { filter: c.filter, first: PAGE_SIZE, after: c.after });
-    const bodiesOf = {
-      allFirst: [firstPage({})],
-      allDeep: [deepPage(allDeep)],
-      allOffset: [body(NUMBERED_PAGE_QUERY, { filter: {}, page: allDepth, limit: PAGE_SIZE })],
-      codeFirst: codes.map((deviceCode) => firstPage({ deviceCode })),
-      codeDeep: codeDeep.map(deepPage),
+    const f: Filters = {
+      deviceHour: filters('device-hour', data, VARIANTS, 1),
+      codeHour: filters('code-hour', data, VARIANTS, 2),
+      deviceDay: filters('device-day', data, VARIANTS, 3),
+      codeDay: filters('code-day', data, VARIANTS, 4),
     };
-    // The sequential runs just warmed these queries; quick runs skip the warm-up here.
-    const cursorWarmupS = options.quick ? 0 : Math.min(1, s.warmupS);
-    const cursor: CursorFigures = {
-      allDepth,
-      codeDepth,
-      codes,
-      sequential: {
-        allFirst: await sequential(api(bodiesOf.allFirst), s.samples),
-        allDeep: await sequential(api(bodiesOf.allDeep), s.samples),
-        allOffset: await sequential(api(bodiesOf.allOffset), s.offsetSamples, 2),
-        codeFirst: await sequential(api(bodiesOf.codeFirst), s.samples),
-        codeDeep: await sequential(api(bodiesOf.codeDeep), s.samples),
-      },
-      concurrent: {
-        allFirst: await inProcess(`${s.clients} clients: page 1 of all readings`, api(bodiesOf.allFirst), s.cursorS, cursorWarmupS),
-        allDeep: await inProcess(`${s.clients} clients: page ${fmt(allDepth)} of all readings`, api(bodiesOf.allDeep), s.cursorS, cursorWarmupS),
-        codeFirst: await inProcess(`${s.clients} clients: page 1 of one deviceCode`, api(bodiesOf.codeFirst), s.cursorS, cursorWarmupS),
-        codeDeep: await inProcess(`${s.clients} clients: page ${fmt(codeDepth)} of one deviceCode`, api(bodiesOf.codeDeep), s.cursorS, cursorWarmupS),
-      },
-    };
-    for (const [name, r] of Object.entries(cursor.sequential)) progress(`  sequential ${name}: p50 ${r.p50Ms.toFixed(2)} ms, p99 ${r.p99Ms.toFixed(2)} ms, ${r.meanItems.toFixed(0)} rows`);
-
-    progress(`totalCount: ${s.samples} sequential requests per filter`);
-    const totals = {
-      deviceDay: await sequential(api(deviceDay.map((filter) => body(COUNT_QUERY, { filter }))), s.samples),
-      codeDay: await sequential(api(codeDay.map((filter) => body(COUNT_QUERY, { filter }))), s.samples),
-    };
-
-    progress(`updateReadings: finding ${Math.min(10, s.mutations)} device windows of exactly ${s.changeSize} readings`);
-    const windows = await changeWindows(env.db, data, Math.min(10, s.mutations), s.changeSize, 5);
-    const updates = await measureUpdates({
-      apiUrl: stack.apiUrl,
-      authorization: stack.authorization,
-      databaseUrl: env.databaseUrl,
-      jsm: env.jsm,
-      stream: names.stream,
-      windows,
-      calls: s.mutations,
-      size: s.changeSize,
-    });
-    progress(`updateReadings: p50 ${updates.p50Ms.toFixed(1)} ms, p99 ${updates.p99Ms.toFixed(1)} ms`);
+    const deep = await findDeepCursors(run);
+    const plans = await explainPlans(run, f, deep);
+    const load = await loadPhases(run, new LoadRunner(cleanup, groups), f);
+    const cursor = await cursorDepth(run, deep, options.quick);
+    const totals = await totalCounts(run, f);
+    const changes = await updates(run);
 
     // Stopped here rather than at cleanup: the API writes its CPU profile as it exits.
     for (const child of [stack.api, stack.projector, stack.hello]) {
       const code = await child.stop();
       if (code !== 0) throw new Error(`${child.name} exited with ${code}:\n${child.tail()}`);
     }
-    const results: QueryResults = {
+    return report({
       settings: s,
       machine,
       data,
       loadTimings,
       plans,
-      hello,
-      sql,
-      pageDevice,
-      pageCode,
-      paced,
-      pacedHalf,
+      ...load,
       cursor,
       totals,
-      updates,
-      profile: apiProfile(stack.profileDir, pageDevice.window),
+      updates: changes,
+      profile: apiProfile(stack.profileDir, load.pageDevice.window),
       startedAt,
-    };
-    return report(results);
+    });
   },
 };

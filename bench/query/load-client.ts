@@ -68,7 +68,8 @@ function answerSize(value: unknown): number | undefined {
 
 function httpSender(target: Extract<LoadTarget, { kind: 'http' }>, concurrency: number, checkEvery: number): { send: Send; close(): Promise<void> } {
   const url = new URL(target.url);
-  const agent = new Agent({ keepAlive: true, maxSockets: concurrency });
+  // FIFO: every connection takes its turn, so none sits idle long enough for the server to close it under a request.
+  const agent = new Agent({ keepAlive: true, maxSockets: concurrency, scheduling: 'fifo' });
   const headers: Record<string, string> = { 'content-type': 'application/json', accept: 'application/json' };
   if (target.authorization) headers.authorization = target.authorization;
   const bodies = target.bodies.map((b) => Buffer.from(b));
@@ -117,9 +118,12 @@ function sqlSender(target: Extract<LoadTarget, { kind: 'sql' }>): { send: Send; 
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-const CLOSE_DELAY_MS = 300;
 
-export async function runLoad(plan: LoadPlan, emit: (event: Record<string, unknown>) => void): Promise<LoadResult> {
+/**
+ * Runs the plan. `closeDelayMs` keeps the connections open that long after the `measured`
+ * event, for a parent process that reads the CPU time of the servers behind them.
+ */
+export async function runLoad(plan: LoadPlan, emit: (event: Record<string, unknown>) => void, closeDelayMs = 0): Promise<LoadResult> {
   const sender = plan.target.kind === 'http' ? httpSender(plan.target, plan.concurrency, plan.checkEvery) : sqlSender(plan.target);
   const requestCount = plan.target.kind === 'http' ? plan.target.bodies.length : plan.target.requests.length;
   const latencies: number[] = [];
@@ -204,10 +208,8 @@ export async function runLoad(plan: LoadPlan, emit: (event: Record<string, unkno
 
   try {
     await Promise.all(Array.from({ length: plan.concurrency }, (_, i) => client(i)));
-    // Before the connections close: the server processes behind them (Postgres backends) must
-    // still be there when the parent reads their CPU time from /proc.
     emit({ event: 'measured' });
-    await sleep(CLOSE_DELAY_MS);
+    if (closeDelayMs > 0) await sleep(closeDelayMs);
   } finally {
     await sender.close();
   }
@@ -228,7 +230,9 @@ async function main(): Promise<void> {
   if (!file) throw new Error('usage: load-client.ts <plan.json>');
   const plan = JSON.parse(readFileSync(file, 'utf8')) as LoadPlan;
   const emit = (event: Record<string, unknown>) => process.stdout.write(`${RESULT_PREFIX}${JSON.stringify(event)}\n`);
-  const result = await runLoad(plan, emit);
+  // The parent reads the CPU time of the Postgres backends behind our connections from /proc at
+  // `measured`: they must still be there, so the connections stay open a moment longer.
+  const result = await runLoad(plan, emit, 200);
   emit({ event: 'result', result });
 }
 

@@ -28,8 +28,6 @@ export interface Timing {
 
 export interface ShapeResults {
   shape: Shape;
-  /** Distinct requests the timed phases cycle through. */
-  distinct: number;
   timings: Timing[];
   plans: { apiSql: PlanSummary; raw: PlanSummary };
 }

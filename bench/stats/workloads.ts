@@ -35,7 +35,7 @@ export const STATS_QUERY = `query Stats($filter: ReadingFilter, $bucket: StatBuc
 }`;
 
 /** Whole windows of `lengthMs` that start in the data (at least one: a short data set fills part of it). */
-export const windowsIn = (data: Dataset, lengthMs: number) => Math.max(1, Math.floor((data.endMs - data.startMs) / lengthMs));
+const windowsIn = (data: Dataset, lengthMs: number) => Math.max(1, Math.floor((data.endMs - data.startMs) / lengthMs));
 
 /**
  * `count` requests of a shape, seeded: a device and a day, or an hour, drawn among the whole
