@@ -3,7 +3,6 @@
  * positive figures for every part, writes its section beside the others, and leaves no
  * database or stream behind. Not a timing gate: so short a run on a busy machine means nothing.
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,25 +11,10 @@ import { connect } from '@nats-io/transport-node';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { SHARED_DATABASE_URL, SHARED_NATS_URL } from '../test/support/env.ts';
-import { ROOT } from './support/children.ts';
+import { runBench } from './support/run-bench.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'bench-query-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-function runBench(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'bench/main.ts'), ...args], {
-      cwd: ROOT,
-      env: { ...process.env, DATABASE_URL: SHARED_DATABASE_URL, NATS_URL: SHARED_NATS_URL },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.once('exit', (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 /** The number `fromEnd` cells from the end of the stdout table row starting with `label` (1 = last). */
 function cell(stdout: string, label: string, fromEnd: number): number {

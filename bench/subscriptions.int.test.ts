@@ -4,7 +4,6 @@
  * section, and leaves no database, stream or child process behind.
  * Not a timing gate: the latency of so short a run on a shared machine means little.
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,26 +12,11 @@ import { connect } from '@nats-io/transport-node';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { SHARED_DATABASE_URL, SHARED_NATS_URL } from '../test/support/env.ts';
-import { ROOT } from './support/children.ts';
 import { listProcesses } from './support/procfs.ts';
+import { runBench } from './support/run-bench.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'bench-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-function runBench(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'bench/main.ts'), ...args], {
-      cwd: ROOT,
-      env: { ...process.env, DATABASE_URL: SHARED_DATABASE_URL, NATS_URL: SHARED_NATS_URL },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.once('exit', (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 const figure = (text: string, label: string) => text.match(new RegExp(`${label}\\s+(.+?)\\s{2,}`))?.[1];
 const numbers = (cell: string | undefined) => (cell ?? '').split('/').map((n) => Number(n.trim().replaceAll(',', '')));
