@@ -173,7 +173,9 @@ export function buildProjector(config: ProjectorConfig, deps: { nc: NatsConnecti
   async function runLoop(): Promise<void> {
     let delay = config.retryDelayMs;
     while (!stopping) {
-      const client = new pg.Client({ connectionString: config.databaseUrl, application_name: 'projector' });
+      // JIT off: the projector's statements are short, and compiling them took most of a change's time
+      // (9.5 of 10.6 ms for a rollup recompute on 10 M readings, measured by the query benchmark).
+      const client = new pg.Client({ connectionString: config.databaseUrl, application_name: 'projector', options: '-c jit=off' });
       client.on('error', (error) => logger.warn({ err: error }, 'projector database connection lost'));
       try {
         await client.connect();

@@ -90,7 +90,7 @@ export async function rebuildReadModels(
   deps: { nc: NatsConnection; onProgress?: (progress: RebuildProgress) => void },
 ): Promise<RebuildResult> {
   const started = performance.now();
-  const client = new pg.Client({ connectionString: config.databaseUrl, application_name: 'rebuild' });
+  const client = new pg.Client({ connectionString: config.databaseUrl, application_name: 'rebuild', options: '-c jit=off' });
   await client.connect();
   const lockKey = `rebuild:${config.names.stream}`;
   const locked = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_lock(hashtext($1)) AS ok', [lockKey]);
