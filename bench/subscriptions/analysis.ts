@@ -18,8 +18,10 @@ export interface AnalysisInput {
   deviceOfSubscription: Int32Array;
   /** Subscriptions that ended with an error: not healthy, their loss is reported apart. */
   failed: ReadonlySet<number>;
-  /** Flat triples: subscription, sequence, latency ms. */
+  /** Flat quadruples: subscription, sequence, receive time (epoch ms), latency ms. */
   deliveries: ArrayLike<number>;
+  /** Receive-time edges (epoch ms, ascending) of the buckets of the latency timeline. */
+  timelineEdges?: readonly number[];
   /** Flat pairs from the direct JetStream reader: sequence, latency ms. */
   baseline: ArrayLike<number>;
 }
@@ -63,6 +65,8 @@ export interface Analysis {
   silent: number;
   latency: Latency | null;
   baseline: Latency | null;
+  /** Latency of the window's deliveries by when they arrived, one entry per pair of adjacent edges. */
+  timeline: Array<Latency | null>;
 }
 
 /** Nearest-rank percentiles of `values` (sorted in place). */
@@ -73,6 +77,19 @@ export function latencyOf(values: Float64Array): Latency | null {
   let sum = 0;
   for (const v of values) sum += v;
   return { count: values.length, mean: sum / values.length, p50: at(0.5), p90: at(0.9), p99: at(0.99), p999: at(0.999), max: values[values.length - 1]! };
+}
+
+/** Index of the bucket [edges[k], edges[k + 1]) that holds `at`, or −1. */
+function bucketOf(edges: readonly number[], at: number): number {
+  if (edges.length < 2 || at < edges[0]! || at >= edges[edges.length - 1]!) return -1;
+  let low = 0;
+  let high = edges.length - 1;
+  while (high - low > 1) {
+    const middle = (low + high) >> 1;
+    if (at >= edges[middle]!) low = middle;
+    else high = middle;
+  }
+  return low;
 }
 
 export function analyze(input: AnalysisInput): Analysis {
@@ -92,12 +109,14 @@ export function analyze(input: AnalysisInput): Analysis {
   const lastSequence = new Float64Array(subscriptions);
   const liveAtStart = new Uint8Array(subscriptions);
   const received = new Set<number>();
-  const latencies = new Float64Array(deliveries.length / 3);
+  const latencies = new Float64Array(deliveries.length / 4);
   let latencyCount = 0;
+  const edges = input.timelineEdges ?? [];
+  const byBucket: number[][] = edges.slice(1).map(() => []);
   let duplicates = 0;
   let misdelivered = 0;
   let outOfOrder = 0;
-  for (let i = 0; i + 2 < deliveries.length; i += 3) {
+  for (let i = 0; i + 3 < deliveries.length; i += 4) {
     const subscription = deliveries[i]!;
     const sequence = deliveries[i + 1]!;
     if (sequence < lastSequence[subscription]!) outOfOrder++;
@@ -115,7 +134,10 @@ export function analyze(input: AnalysisInput): Analysis {
     }
     received.add(key);
     delivered[subscription]!++;
-    latencies[latencyCount++] = deliveries[i + 2]!;
+    const latency = deliveries[i + 3]!;
+    latencies[latencyCount++] = latency;
+    const bucket = bucketOf(edges, deliveries[i + 2]!);
+    if (bucket >= 0) byBucket[bucket]!.push(latency);
   }
 
   const totals = { healthy: 0, expected: 0, delivered: 0, lost: 0, subscriptionsWithLoss: 0, failedExpected: 0, failedDelivered: 0, late: 0, lateExpected: 0, lateDelivered: 0, silent: 0 };
@@ -158,5 +180,6 @@ export function analyze(input: AnalysisInput): Analysis {
     outOfOrder,
     latency: latencyOf(latencies.subarray(0, latencyCount)),
     baseline: latencyOf(direct.subarray(0, directCount)),
+    timeline: byBucket.map((values) => latencyOf(Float64Array.from(values))),
   };
 }

@@ -99,7 +99,7 @@ function subscribe(slot: number): void {
           seen[slot] = 1;
           counters.live++;
         }
-        deliveries.push(index, Number(reading.sequence), now - Date.parse(reading.recordedAt));
+        deliveries.push(index, Number(reading.sequence), now, now - Date.parse(reading.recordedAt));
       },
       error: (error) => {
         counters.failed++;

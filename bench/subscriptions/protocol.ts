@@ -46,7 +46,7 @@ export interface LoadStatus {
 }
 
 export interface LoadResult {
-  /** Flat triples: subscription index, stream sequence, latency in ms (receive time − recordedAt). */
+  /** Flat quadruples: subscription index, stream sequence, receive time (epoch ms), latency in ms (receive time − recordedAt). */
   deliveries: number[];
   /** Flat pairs from the direct JetStream reader: stream sequence, latency in ms. */
   baseline: number[];

@@ -44,6 +44,8 @@ export interface RunResult {
   loadRssMax: number;
   /** CPU over the window. */
   cpu: CpuSummary;
+  /** The window cut into equal buckets (and one for what arrived after it), for `analysis.timeline`. */
+  timeline: Array<{ label: string; samples: Sample[] }>;
   simulator: SimulatorStats | null;
   samples: Sample[];
   profile: { window: ProfileSummary; ramp: ProfileSummary; file: string } | null;
@@ -77,7 +79,24 @@ function summarizeProfiles(dir: string, ramp: [number, number], window: [number,
   return { window: summarizeProfile(join(dir, 'window.cpuprofile'), ROOT, 20), ramp: summarizeProfile(join(dir, 'ramp.cpuprofile'), ROOT, 12), file };
 }
 
-function analyzeResults(results: LoadResult[], devicesOfSequence: Int32Array, deviceOfSubscription: Int32Array, window: { from: number; to: number }) {
+/** About a dozen equal buckets over the window, then one for the drain after it (late deliveries land there). */
+function timelineOf(windowStartAt: number, window: Sample[], drain: Sample[]) {
+  const size = Math.max(1, Math.round(window.length / 12));
+  const edges = [windowStartAt];
+  const buckets: Array<{ label: string; samples: Sample[] }> = [];
+  for (let i = 0; i < window.length; i += size) {
+    const part = window.slice(i, i + size);
+    edges.push(part.at(-1)!.at);
+    buckets.push({ label: `${i}–${i + part.length} s`, samples: part });
+  }
+  if (drain.length) {
+    edges.push(drain.at(-1)!.at);
+    buckets.push({ label: 'after the window', samples: drain });
+  }
+  return { edges, buckets };
+}
+
+function analyzeResults(results: LoadResult[], devicesOfSequence: Int32Array, deviceOfSubscription: Int32Array, window: { from: number; to: number }, timelineEdges: number[]) {
   const failures = results.flatMap((r) => Object.entries(r.failures).map(([s, message]) => ({ subscription: Number(s), message })));
   const closeCodes: Record<string, number> = {};
   for (const r of results) for (const [code, n] of Object.entries(r.closeCodes)) closeCodes[code] = (closeCodes[code] ?? 0) + n;
@@ -88,6 +107,7 @@ function analyzeResults(results: LoadResult[], devicesOfSequence: Int32Array, de
     failed: new Set(failures.map((f) => f.subscription)),
     deliveries: results.flatMap((r) => r.deliveries),
     baseline: results.flatMap((r) => r.baseline),
+    timelineEdges,
   });
   return { failures, closeCodes, analysis };
 }
@@ -133,6 +153,7 @@ export async function runSubscriptions(env: BenchEnv, cleanup: Cleanup, plan: Pl
 
   // The measured window, then the simulator stops: every reading up to the head is owed to someone.
   const from = await readHead();
+  const windowStartAt = Date.now();
   const windowStart = performance.now();
   const windowMicros = monotonicMicros();
   sampler.restartCpu();
@@ -153,6 +174,7 @@ export async function runSubscriptions(env: BenchEnv, cleanup: Cleanup, plan: Pl
     return quietFor >= 2;
   });
   const drainSeconds = elapsed(drainStart);
+  const timeline = timelineOf(windowStartAt, windowSamples, sampler.samples.filter((x) => x.phase === 'drain'));
   const apiRssEnd = rssBytes(api.child.pid);
   const results = await loads.collect();
   const apiExit = await api.child.stop(30_000);
@@ -162,7 +184,7 @@ export async function runSubscriptions(env: BenchEnv, cleanup: Cleanup, plan: Pl
   const deviceOfSubscription = Int32Array.from(assigned, (d) => deviceOfSubject.get(deviceSubject(names.prefix, d))!);
   const subscribed = new Map([...deviceOfSubscription].map((i) => [deviceSubject(names.prefix, devices[i]!), i]));
   const devicesOfSequence = await devicesOfWindow(env.nc, names, from, to, subscribed);
-  const { failures, closeCodes, analysis } = analyzeResults(results, devicesOfSequence, deviceOfSubscription, { from, to });
+  const { failures, closeCodes, analysis } = analyzeResults(results, devicesOfSequence, deviceOfSubscription, { from, to }, timeline.edges);
 
   const rampSamples = sampler.samples.filter((x) => x.phase === 'ramp');
   return {
@@ -182,6 +204,7 @@ export async function runSubscriptions(env: BenchEnv, cleanup: Cleanup, plan: Pl
     apiRss: { idle: apiRssIdle, afterRamp: apiRssAfterRamp, windowMax: Math.max(0, ...windowSamples.map((s) => s.apiRss ?? 0)), max: sampler.apiRssMax, end: apiRssEnd },
     loadRssMax: sampler.loadRssMax,
     cpu: summarizeCpu(windowSamples),
+    timeline: timeline.buckets,
     simulator: simulator.stats(),
     samples: sampler.samples,
     profile: profileDir ? summarizeProfiles(profileDir, [rampMicros, rampEndMicros], [windowMicros, windowEndMicros]) : null,

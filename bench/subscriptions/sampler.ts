@@ -13,6 +13,8 @@ export interface Sample {
   phase: PhaseName;
   /** Seconds since the phase began. */
   t: number;
+  /** Wall clock (epoch ms) when taken: the load processes stamp deliveries with the same clock. */
+  at: number;
   cpu: CpuReading;
   apiRss: number | null;
   loadRss: number;
@@ -107,7 +109,7 @@ export class Sampler {
     this.apiRssMax = Math.max(this.apiRssMax, apiRss ?? 0);
     this.loadRssMax = Math.max(this.loadRssMax, loadRss);
     const status = this.status((performance.now() - phaseStart) / 1000);
-    const s: Sample = { phase, t: status.t, cpu, apiRss, loadRss, status };
+    const s: Sample = { phase, t: status.t, at: Date.now(), cpu, apiRss, loadRss, status };
     const previous = this.samples.at(-1);
     this.samples.push(s);
     this.report(s, previous);
