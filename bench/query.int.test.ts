@@ -6,12 +6,8 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { jetstreamManager } from '@nats-io/jetstream';
-import { connect } from '@nats-io/transport-node';
-import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
-import { SHARED_DATABASE_URL, SHARED_NATS_URL } from '../test/support/env.ts';
-import { runBench } from './support/run-bench.ts';
+import { leftovers, runBench } from './support/run-bench.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'bench-query-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -52,19 +48,9 @@ describe('the query benchmark', () => {
     expect(written).toContain('<!-- bench:ingest:start -->\nkept\n<!-- bench:ingest:end -->');
     expect(written).toMatch(/<!-- bench:query:start -->[\s\S]*Targets \(issue #3\)[\s\S]*What limits it[\s\S]*<!-- bench:query:end -->/);
 
-    const [, database, streamId] = run.stderr.match(/database (sensors_bench_[0-9a-f]+), streams (BENCH_[0-9A-F]+)_/) ?? [];
+    const { database, databaseLeft, streamsLeft } = await leftovers(run.stderr);
     expect(database).toBeDefined();
-    const admin = new pg.Client({ connectionString: SHARED_DATABASE_URL });
-    await admin.connect();
-    const left = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [database]).finally(() => admin.end());
-    expect(left.rowCount).toBe(0);
-    const nc = await connect({ servers: SHARED_NATS_URL });
-    try {
-      const ours: string[] = [];
-      for await (const name of (await jetstreamManager(nc)).streams.names()) if (name.startsWith(`${streamId}_`)) ours.push(name);
-      expect(ours).toEqual([]);
-    } finally {
-      await nc.close();
-    }
+    expect(databaseLeft).toBe(false);
+    expect(streamsLeft).toEqual([]);
   }, 90_000);
 });

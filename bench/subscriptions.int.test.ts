@@ -7,13 +7,9 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { jetstreamManager } from '@nats-io/jetstream';
-import { connect } from '@nats-io/transport-node';
-import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
-import { SHARED_DATABASE_URL, SHARED_NATS_URL } from '../test/support/env.ts';
 import { listProcesses } from './support/procfs.ts';
-import { runBench } from './support/run-bench.ts';
+import { leftovers, runBench } from './support/run-bench.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'bench-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -37,20 +33,10 @@ describe('the subscriptions benchmark', () => {
     expect(written).toContain('<!-- bench:ingest:start -->\nkept\n<!-- bench:ingest:end -->');
     expect(written).toMatch(/<!-- bench:subscriptions:start -->[\s\S]*readings delivered \/ expected[\s\S]*What limits it[\s\S]*<!-- bench:subscriptions:end -->/);
 
-    const [, database, streamId] = run.stderr.match(/database (sensors_bench_[0-9a-f]+), streams (BENCH_[0-9A-F]+)_/) ?? [];
+    const { database, streamId, databaseLeft, streamsLeft } = await leftovers(run.stderr);
     expect(database).toBeDefined();
-    const admin = new pg.Client({ connectionString: SHARED_DATABASE_URL });
-    await admin.connect();
-    const left = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [database]).finally(() => admin.end());
-    expect(left.rowCount).toBe(0);
-    const nc = await connect({ servers: SHARED_NATS_URL });
-    try {
-      const ours: string[] = [];
-      for await (const name of (await jetstreamManager(nc)).streams.names()) if (name.startsWith(`${streamId}_`)) ours.push(name);
-      expect(ours).toEqual([]);
-    } finally {
-      await nc.close();
-    }
+    expect(databaseLeft).toBe(false);
+    expect(streamsLeft).toEqual([]);
     // No API, simulator or load process of the run is left running (each has the stream's name in its environment).
     const environ = (pid: number) => {
       try {
