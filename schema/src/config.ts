@@ -25,6 +25,8 @@ const urlWith = (protocols: string[]) => (raw: string) => {
   }
 };
 
+const DURATION_UNITS = { s: 1, m: 60, h: 3600, d: 86_400 } as const;
+
 export const vars = {
   string: (expected: string, pattern: RegExp, fallback?: string): VarSpec<string> => ({
     expected,
@@ -43,6 +45,17 @@ export const vars = {
     expected: `one of ${values.join(', ')}`,
     default: fallback,
     parse: (raw) => (values as readonly string[]).includes(raw) ? (raw as T) : undefined,
+  }),
+  /** A duration in whole seconds, written `90`, `90s`, `15m`, `24h` or `7d`. */
+  duration: (minSeconds: number, maxSeconds: number, fallback: string): VarSpec<number> => ({
+    expected: `a duration such as 30s, 15m, 24h or 7d (or whole seconds), from ${minSeconds} s to ${maxSeconds / 86_400} d`,
+    default: fallback,
+    parse: (raw) => {
+      const match = /^(\d{1,9})\s*(s|m|h|d)?$/.exec(raw.trim());
+      if (!match) return undefined;
+      const seconds = Number(match[1]) * DURATION_UNITS[(match[2] ?? 's') as keyof typeof DURATION_UNITS];
+      return seconds >= minSeconds && seconds <= maxSeconds ? seconds : undefined;
+    },
   }),
   bool: (fallback: boolean): VarSpec<boolean> => ({
     expected: 'true or false',
@@ -66,6 +79,8 @@ export const commonVars = {
   STREAM_NAME: vars.string('a stream name of letters, digits, _ or - (max 32)', /^[A-Za-z0-9_-]{1,32}$/, 'SENSORS'),
   SUBJECT_PREFIX: vars.string('a subject token of letters, digits, _ or - (max 32)', /^[A-Za-z0-9_-]{1,32}$/, 'iot'),
   LOG_LEVEL: vars.oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, 'info'),
+  /** How long device log lines are kept: the max age of the log stream, which every process ensures. */
+  DEVICE_LOG_RETENTION: vars.duration(1, 3650 * 86_400, '24h'),
 };
 
 type Specs = Record<string, VarSpec<unknown>>;

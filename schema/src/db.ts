@@ -133,6 +133,8 @@ export const devices = pgTable(
     targetLatitude: doublePrecision('target_latitude'),
     targetLongitude: doublePrecision('target_longitude'),
     intervalMs: integer('interval_ms').notNull().default(5000),
+    /** The minimum log level the device was told (SET_LOG_LEVEL): it publishes no log line below it. */
+    logLevel: text('log_level').notNull().default('info'),
     /** Stream sequence of the last event that changed this row: lets readers find what changed since. */
     changedSequence: bigint('changed_sequence', { mode: 'number' }).notNull(),
   },

@@ -3,6 +3,7 @@
  * zod validates them at the NATS edge (the projector) — whatever path they came by.
  */
 import { z } from 'zod';
+import { LOG_LEVELS } from './logs.ts';
 import { DEVICE_CODE_PATTERN, DEVICE_NUMBER_MAX, SENSOR_TYPES, valueProblem } from './sensors.ts';
 
 const isoWithOffset = z.iso.datetime({ offset: true, error: 'must be an RFC 3339 time with an offset' });
@@ -101,7 +102,7 @@ export const deviceTargetAssignedSchema = z.object({
   data: z.object({ commandId: z.string().min(1).max(200), ...deviceRef, target: deviceTargetSchema }),
 });
 
-export const DEVICE_COMMANDS = ['SLEEP', 'WAKE', 'SET_INTERVAL'] as const;
+export const DEVICE_COMMANDS = ['SLEEP', 'WAKE', 'SET_INTERVAL', 'SET_LOG_LEVEL'] as const;
 export type DeviceCommand = (typeof DEVICE_COMMANDS)[number];
 /** The shortest per-device interval a command may set (SPEC §7). */
 export const MIN_INTERVAL_SECONDS = 5;
@@ -115,6 +116,8 @@ export const deviceCommandIssuedSchema = z.object({
     command: z.enum(DEVICE_COMMANDS),
     /** For SET_INTERVAL. */
     intervalSeconds: z.number().int().min(MIN_INTERVAL_SECONDS).max(86_400).optional(),
+    /** For SET_LOG_LEVEL: the device publishes no log line below it (logs.ts). */
+    logLevel: z.enum(LOG_LEVELS).optional(),
   }),
 });
 
@@ -194,6 +197,9 @@ export function validateEvent(raw: unknown, options: DecodeOptions): Decoded {
   const event = parsed.data;
   if (event.type === 'DeviceCommandIssued' && event.data.command === 'SET_INTERVAL' && event.data.intervalSeconds === undefined) {
     return { ok: false, reason: 'invalid_data', detail: 'data.intervalSeconds: SET_INTERVAL needs intervalSeconds' };
+  }
+  if (event.type === 'DeviceCommandIssued' && event.data.command === 'SET_LOG_LEVEL' && event.data.logLevel === undefined) {
+    return { ok: false, reason: 'invalid_data', detail: 'data.logLevel: SET_LOG_LEVEL needs logLevel' };
   }
   if (event.type === 'ReadingRecorded') {
     const { sensorType, value, timestamp } = event.data;

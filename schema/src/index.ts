@@ -3,3 +3,4 @@ export * from './events.ts';
 export * from './subjects.ts';
 export * from './config.ts';
 export * from './stored.ts';
+export * from './logs.ts';

@@ -1,5 +1,6 @@
 /** Stream settings, and creating/updating the streams to match them. */
 import { DiscardPolicy, JetStreamApiError, RetentionPolicy, StorageType, type JetStreamManager, type StreamConfig } from '@nats-io/jetstream';
+import { DEFAULT_LOG_RETENTION_SECONDS, LOG_MAX_MESSAGE_BYTES, logSubjects } from './logs.ts';
 import { DUPLICATE_WINDOW_NS, subjects, type StreamNames } from './subjects.ts';
 
 export function domainStreamConfig(names: StreamNames): Partial<StreamConfig> & { name: string } {
@@ -29,6 +30,35 @@ export function deadLetterStreamConfig(names: StreamNames): Partial<StreamConfig
   };
 }
 
+/** Settings of the streams that come from configuration. */
+export interface StreamSettings {
+  /** How long a device log line is kept (`DEVICE_LOG_RETENTION`): the log stream's max age. */
+  logRetentionSeconds: number;
+}
+
+export const DEFAULT_STREAM_SETTINGS: StreamSettings = { logRetentionSeconds: DEFAULT_LOG_RETENTION_SECONDS };
+
+/**
+ * Device log lines: kept for `logRetentionSeconds`, then the server drops them (the stream's max
+ * age is the log TTL, no cleanup job). Unlike the domain stream it makes room by dropping the
+ * oldest lines, and it takes no big messages.
+ */
+export function logStreamConfig(names: StreamNames, settings: StreamSettings): Partial<StreamConfig> & { name: string } {
+  const maxAgeNs = settings.logRetentionSeconds * 1_000_000_000;
+  return {
+    name: names.logStream,
+    subjects: logSubjects.streamSubjects(names.prefix),
+    storage: StorageType.File,
+    retention: RetentionPolicy.Limits,
+    discard: DiscardPolicy.Old,
+    max_age: maxAgeNs,
+    // The server refuses a duplicate window longer than the max age.
+    duplicate_window: Math.min(DUPLICATE_WINDOW_NS, maxAgeNs),
+    max_msg_size: LOG_MAX_MESSAGE_BYTES,
+    num_replicas: 1,
+  };
+}
+
 async function ensureStream(jsm: JetStreamManager, config: Partial<StreamConfig> & { name: string }): Promise<void> {
   try {
     await jsm.streams.info(config.name);
@@ -44,10 +74,15 @@ async function ensureStream(jsm: JetStreamManager, config: Partial<StreamConfig>
   }
 }
 
-/** Creates the domain and dead-letter streams, or brings their settings up to date. */
-export async function ensureStreams(jsm: JetStreamManager, names: StreamNames): Promise<void> {
+/**
+ * Creates the domain, dead-letter and log streams, or brings their settings up to date. Every
+ * service passes its configured `settings` (each applies them at start: give them all the same
+ * DEVICE_LOG_RETENTION); the defaults are for tests and tools.
+ */
+export async function ensureStreams(jsm: JetStreamManager, names: StreamNames, settings: StreamSettings = DEFAULT_STREAM_SETTINGS): Promise<void> {
   await ensureStream(jsm, domainStreamConfig(names));
   await ensureStream(jsm, deadLetterStreamConfig(names));
+  await ensureStream(jsm, logStreamConfig(names, settings));
 }
 
 /** JetStream's "no such stream/consumer" (API status 404). */

@@ -2,6 +2,7 @@
  * NATS subjects and stream settings: the wire contract between simulator, projector and API.
  * The prefix and stream name come from config so that tests run on their own subjects.
  */
+import { logStreamName } from './logs.ts';
 import type { SensorType } from './sensors.ts';
 
 export interface StreamNames {
@@ -9,11 +10,13 @@ export interface StreamNames {
   stream: string;
   /** Dead letters: events the projector could not accept, with the reason in a header. */
   deadLetterStream: string;
+  /** Device log lines (logs.ts): kept for a configurable time, not events. */
+  logStream: string;
   prefix: string;
 }
 
 export function streamNames(streamName: string, prefix: string): StreamNames {
-  return { stream: streamName, deadLetterStream: `${streamName}_DEADLETTER`, prefix };
+  return { stream: streamName, deadLetterStream: `${streamName}_DEADLETTER`, logStream: logStreamName(streamName), prefix };
 }
 
 export const subjects = {
@@ -25,7 +28,7 @@ export const subjects = {
   device: (prefix: string, kind: 'announced' | 'target' | 'command', deviceCode: string, deviceNumber: number) =>
     `${prefix}.device.${kind}.${deviceCode}.${deviceNumber}`,
   deadLetter: (prefix: string, reason: string) => `${prefix}.deadletter.${reason}`,
-  /** Subjects the domain stream captures (one stream, several subject trees; none overlap the dead letters). */
+  /** Subjects the domain stream captures (one stream, several subject trees; none overlap the dead letters or `<prefix>.log.>`). */
   domainStreamSubjects: (prefix: string) => [`${prefix}.reading.>`, `${prefix}.readings.>`, `${prefix}.device.>`],
   deadLetterStreamSubjects: (prefix: string) => [`${prefix}.deadletter.>`],
 };

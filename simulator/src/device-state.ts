@@ -1,11 +1,13 @@
 /**
  * What device commands and target assignments set on a simulator's devices: asleep, awaiting
- * a target (one byte a device), and the ids of the commands already applied, so that a command
+ * a target (one byte a device), the minimum log level (one byte a device), and the ids of the
+ * commands already applied, so that a command
  * seen twice (live and again in the replay at start, or stored twice outside the duplicate
  * window) acts once, as in the read model.
  */
 import type { SensorType } from '../../schema/src/sensors.ts';
 import { encodeEvent, type DomainEvent } from '../../schema/src/events.ts';
+import { DEFAULT_DEVICE_LOG_LEVEL, LOG_LEVELS, logLevelRank, type LogLevel } from '../../schema/src/logs.ts';
 import { subjects } from '../../schema/src/subjects.ts';
 import type { OutgoingEvent } from './publisher.ts';
 
@@ -14,6 +16,8 @@ const AWAITING_TARGET = 2;
 
 export class DeviceStates {
   private readonly flags: Uint8Array;
+  /** Per device: the rank (logs.ts) of the lowest level it publishes. */
+  private readonly logLevels: Uint8Array;
   private readonly appliedCommands = new Set<string>();
   private sleepingCount = 0;
   private awaitingCount: number;
@@ -22,6 +26,7 @@ export class DeviceStates {
   constructor(devices: number, awaitingTarget: boolean) {
     this.flags = new Uint8Array(devices).fill(awaitingTarget ? AWAITING_TARGET : 0);
     this.awaitingCount = awaitingTarget ? devices : 0;
+    this.logLevels = new Uint8Array(devices).fill(logLevelRank(DEFAULT_DEVICE_LOG_LEVEL));
   }
 
   get sleeping(): number {
@@ -58,6 +63,19 @@ export class DeviceStates {
 
   assignTarget(device: number): void {
     if (this.set(device, AWAITING_TARGET, false)) this.awaitingCount--;
+  }
+
+  setLogLevel(device: number, level: LogLevel): void {
+    this.logLevels[device] = logLevelRank(level);
+  }
+
+  logLevelOf(device: number): LogLevel {
+    return LOG_LEVELS[this.logLevels[device]!]!;
+  }
+
+  /** Whether the device publishes a line of `level`: not below its minimum. */
+  logs(device: number, level: LogLevel): boolean {
+    return logLevelRank(level) >= this.logLevels[device]!;
   }
 
   /** Sets or clears one flag; true when that changed it. */

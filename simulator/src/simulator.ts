@@ -224,7 +224,7 @@ export function buildSimulator(config: SimulatorConfig, deps: SimulatorDeps): Si
         states.assignTarget(device);
         return 'applied';
       }
-      const { command, intervalSeconds } = event.data;
+      const { command, intervalSeconds, logLevel } = event.data;
       switch (command) {
         case 'SLEEP':
           states.sleep(device);
@@ -235,6 +235,10 @@ export function buildSimulator(config: SimulatorConfig, deps: SimulatorDeps): Si
         case 'SET_INTERVAL':
           if (intervalSeconds === undefined) throw new RangeError(`SET_INTERVAL ${event.data.commandId} has no intervalSeconds`);
           setOwnInterval(device, intervalSeconds * 1000);
+          break;
+        case 'SET_LOG_LEVEL':
+          if (logLevel === undefined) throw new RangeError(`SET_LOG_LEVEL ${event.data.commandId} has no logLevel`);
+          states.setLogLevel(device, logLevel);
           break;
         default: {
           const unhandled: never = command;

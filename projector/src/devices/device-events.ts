@@ -1,6 +1,6 @@
 /**
  * Device events folded into the devices read model: an announcement (awaiting a target),
- * a target assignment, and commands (sleep, wake, set interval). Commands and assignments
+ * a target assignment, and commands (sleep, wake, set interval, set log level). Commands and assignments
  * record their outcome per command id, like changes to readings, so the API can wait for them.
  */
 import type pg from 'pg';
@@ -35,12 +35,13 @@ async function applyCommand(client: pg.ClientBase, tables: ReadModelTables, sequ
     );
     return result.rowCount ?? 0;
   }
-  const { command, intervalSeconds } = event.data;
+  const { command, intervalSeconds, logLevel } = event.data;
   const sleeping = command === 'SLEEP' ? 'true' : command === 'WAKE' ? 'false' : 'sleeping';
   const result = await client.query(
-    `UPDATE ${tables.devices} SET sleeping = ${sleeping}, interval_ms = coalesce($3::int * 1000, interval_ms), changed_sequence = $4
+    `UPDATE ${tables.devices} SET sleeping = ${sleeping}, interval_ms = coalesce($3::int * 1000, interval_ms),
+       log_level = coalesce($4::text, log_level), changed_sequence = $5
      WHERE device_code = $1 AND device_number = $2`,
-    [d.deviceCode, d.deviceNumber, command === 'SET_INTERVAL' ? (intervalSeconds ?? null) : null, sequence],
+    [d.deviceCode, d.deviceNumber, command === 'SET_INTERVAL' ? (intervalSeconds ?? null) : null, command === 'SET_LOG_LEVEL' ? (logLevel ?? null) : null, sequence],
   );
   return result.rowCount ?? 0;
 }

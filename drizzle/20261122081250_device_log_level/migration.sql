@@ -1,0 +1,1 @@
+ALTER TABLE "devices" ADD COLUMN "log_level" text DEFAULT 'info' NOT NULL;
