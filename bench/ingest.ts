@@ -19,6 +19,7 @@ import { fmt, markdownTable, mb, pct, ratio, textTable, type Row } from './suppo
 import type { Benchmark, CommonOptions } from './support/harness.ts';
 import { createBenchEnv, type BenchEnv } from './support/isolated.ts';
 import { describeMachine, machineLines, type Machine } from './support/machine.ts';
+import { int } from './support/flags.ts';
 
 /** Targets from the issue. */
 const TARGET_E2E = 20_000;
@@ -63,13 +64,6 @@ interface Settings {
   batchSize: number;
 }
 
-function int(flag: string, raw: string | undefined, fallback: number, min = 1): number {
-  if (raw === undefined) return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < min) throw new Error(`--${flag} must be an integer ≥ ${min}, got ${JSON.stringify(raw)}`);
-  return n;
-}
-
 function settings(options: CommonOptions, flags: IngestFlags): Settings {
   const durationS = options.durationS ?? (options.quick ? 6 : 60);
   const batchSize = int('batch-size', flags['batch-size'], DEFAULT_BATCH);
@@ -112,9 +106,9 @@ async function runBaselines(env: BenchEnv, s: Settings, progress: (line: string)
   await env.jsm.streams.delete(names.stream);
   const decode = decodeAll(messages, names.prefix, 300_000);
   progress(`  decodeStored ${fmt(decode.perSecond)}/s`);
-  const copy = await copyRows(env.db, messages);
+  const copy = await copyRows(env.db, [messages]);
   progress(`  COPY ${fmt(copy.perSecond)} rows/s`);
-  const insert = await insertLikeProjector(env.db, messages, s.batchSize);
+  const insert = await insertLikeProjector(env.db, [messages], s.batchSize);
   progress(`  projector's SQL ${fmt(insert.perSecond)} rows/s`);
   return {
     messages: messages.length,

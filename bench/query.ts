@@ -39,6 +39,7 @@ import {
   sqlPages,
   type DeepCursor,
 } from './query/workloads.ts';
+import { int } from './support/flags.ts';
 
 type QueryFlags = {
   rows?: string;
@@ -55,13 +56,6 @@ const VARIANTS = 2000;
 const CURSOR_DEPTH = 10_000;
 /** The API's database pool (api/src/app.ts): the SQL-only baseline gets as many connections. */
 const API_POOL_SIZE = 20;
-
-function int(flag: string, raw: string | undefined, fallback: number, min = 1): number {
-  if (raw === undefined) return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < min) throw new Error(`--${flag} must be an integer ≥ ${min}, got ${JSON.stringify(raw)}`);
-  return n;
-}
 
 function settings(options: CommonOptions, flags: QueryFlags): Settings {
   const durationS = options.durationS ?? (options.quick ? 3 : 20);

@@ -31,6 +31,7 @@ import {
   type Shape,
   type StatsRequest,
 } from './stats/workloads.ts';
+import { int } from './support/flags.ts';
 
 type StatsFlags = {
   rows?: string;
@@ -39,13 +40,6 @@ type StatsFlags = {
   variants?: string;
   devices?: string;
 };
-
-function int(flag: string, raw: string | undefined, fallback: number, min = 1): number {
-  if (raw === undefined) return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < min) throw new Error(`--${flag} must be an integer ≥ ${min}, got ${JSON.stringify(raw)}`);
-  return n;
-}
 
 function settings(options: CommonOptions, flags: StatsFlags): { reads: Settings; simulator: SimulatorPlan } {
   const samples = int('samples', flags.samples, options.quick ? 100 : 1000);

@@ -15,6 +15,7 @@ import type { Latency } from './subscriptions/analysis.ts';
 import { intervalFor, SEED, SENSOR_TYPE, type Plan } from './subscriptions/plan.ts';
 import { runSubscriptions, type RunResult } from './subscriptions/run.ts';
 import { summarizeCpu, type PhaseName, type Sample } from './subscriptions/sampler.ts';
+import { int } from './support/flags.ts';
 
 /** Targets from the issue. */
 const TARGET_P99_MS = 100;
@@ -35,13 +36,6 @@ type SubscriptionsFlags = {
   profile?: boolean;
   'api-node-flags'?: string;
 };
-
-function int(flag: string, raw: string | undefined, fallback: number, min = 1): number {
-  if (raw === undefined) return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < min) throw new Error(`--${flag} must be an integer ≥ ${min}, got ${JSON.stringify(raw)}`);
-  return n;
-}
 
 export function planOf(options: CommonOptions, flags: SubscriptionsFlags): Plan {
   const subscriptions = int('subscriptions', flags.subscriptions, options.quick ? 500 : 10_000);

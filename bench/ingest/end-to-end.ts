@@ -115,7 +115,7 @@ function natsPort(natsUrl: string): string {
 }
 
 /** Groups for the CPU meter: our children by pid, the nats-server we talk to, and Postgres split by database. */
-function classifier(known: Map<number, string>, databaseName: string, port: string) {
+export function classifier(known: Map<number, string>, databaseName: string, port: string) {
   return (p: ProcessSample): string | null => {
     const mine = known.get(p.pid);
     if (mine) return mine;

@@ -59,13 +59,16 @@ export async function createBenchEnv(cleanup: Cleanup, options: BenchEnvOptions 
     db,
     async createStreams(label) {
       const names = streamNames(`BENCH_${id.toUpperCase()}_${label.toUpperCase()}`, `bench_${id}_${label.toLowerCase()}`);
-      for (const stream of [names.stream, names.deadLetterStream]) {
-        cleanup.defer(`delete stream ${stream}`, async () => {
-          await jsm.streams.delete(stream).catch((error: unknown) => {
+      // Every stream ensureStreams makes is named after the domain stream (dead letters, logs, …).
+      cleanup.defer(`delete streams ${names.stream}*`, async () => {
+        const mine: string[] = [];
+        for await (const name of jsm.streams.names()) if (name === names.stream || name.startsWith(`${names.stream}_`)) mine.push(name);
+        for (const name of mine) {
+          await jsm.streams.delete(name).catch((error: unknown) => {
             if (!isNotFound(error)) throw error;
           });
-        });
-      }
+        }
+      });
       await ensureStreams(jsm, names);
       return names;
     },

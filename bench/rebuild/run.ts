@@ -1,0 +1,73 @@
+/**
+ * `npm run rebuild` itself, as a child process against the benchmark's stream and
+ * database, watched from outside: its own timing, memory and CPU by process.
+ */
+import { join } from 'node:path';
+import type { StreamNames } from '../../schema/src/subjects.ts';
+import { classifier } from '../ingest/end-to-end.ts';
+import { ROOT, startChild } from '../support/children.ts';
+import type { Cleanup } from '../support/cleanup.ts';
+import type { BenchEnv } from '../support/isolated.ts';
+import { CpuMeter, rssBytes } from '../support/procfs.ts';
+
+export interface RebuildRun {
+  /** As the rebuild measured itself (replay and swap, without process start-up). */
+  seconds: number;
+  /** From spawn to exit. */
+  wallSeconds: number;
+  checkpoint: number;
+  checksum: string;
+  rssMax: number;
+  /** Mean % of one core per process group over the run, and the whole machine. */
+  cpu: Record<string, number>;
+  machineCpu: number;
+}
+
+const DONE = /^rebuilt \S+ up to sequence (\d+) in ([\d.]+) s; read-model checksum (\S+)$/;
+
+export async function runRebuild(env: BenchEnv, names: StreamNames, batchSize: number, cleanup: Cleanup, progress: (line: string) => void): Promise<RebuildRun> {
+  let done: RegExpMatchArray | null = null;
+  let lastProgress = 0;
+  const startedAt = performance.now();
+  const child = startChild('rebuild', join(ROOT, 'projector/src/rebuild/main.ts'), {
+    env: { ...env.childEnv(names), PROJECTOR_BATCH_SIZE: String(batchSize) },
+    onLine: (line) => {
+      done ??= line.match(DONE);
+      if (line.startsWith('rebuild: ') && performance.now() - lastProgress > 5000) {
+        lastProgress = performance.now();
+        progress(line);
+      }
+    },
+  });
+  cleanup.defer('stop the rebuild', async () => void (await child.stop()));
+  const port = new URL(env.natsUrl.split(',')[0]!).port || '4222';
+  const meter = new CpuMeter(classifier(new Map([[child.pid, 'rebuild']]), env.databaseName, port));
+  const totals: Record<string, number> = {};
+  let machine = 0;
+  let sampled = 0;
+  let rssMax = 0;
+  const sample = () => {
+    const reading = meter.read();
+    for (const [group, percent] of Object.entries(reading.groups)) totals[group] = (totals[group] ?? 0) + percent * reading.seconds;
+    machine += reading.machine * reading.seconds;
+    sampled += reading.seconds;
+    rssMax = Math.max(rssMax, rssBytes(child.pid) ?? 0);
+  };
+  const timer = setInterval(sample, 500);
+  const code = await child.exited;
+  clearInterval(timer);
+  sample();
+  const wallSeconds = (performance.now() - startedAt) / 1000;
+  const match = done as RegExpMatchArray | null;
+  if (code !== 0 || !match) throw new Error(`the rebuild exited with ${code}:\n${child.tail()}`);
+  const cpu = Object.fromEntries(Object.entries(totals).map(([group, total]) => [group, total / Math.max(sampled, 1e-9)]));
+  return {
+    checkpoint: Number(match[1]),
+    seconds: Number(match[2]),
+    checksum: match[3]!,
+    wallSeconds,
+    rssMax,
+    cpu,
+    machineCpu: machine / Math.max(sampled, 1e-9),
+  };
+}
