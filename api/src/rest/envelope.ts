@@ -7,6 +7,7 @@
 import type { ServerResponse } from 'node:http';
 import type { Logger } from '../../../schema/src/log.ts';
 import { CoreError, type ErrorCode } from '../core/errors.ts';
+import { databaseUnavailable } from '../core/unavailable.ts';
 
 export interface Paginator {
   total_items: number;
@@ -97,9 +98,14 @@ export function sendResult(res: ServerResponse, result: RestResult): void {
   send(res, status, envelope, result.headers);
 }
 
-/** The answer for a thrown error: coded ones by their code, anything else a logged 500. */
+/** The answer for a thrown error: coded ones by their code, a lost database a retryable 503, anything else a logged 500. */
 export function errorResult(error: unknown, logger: Logger, where: string): { status: number; envelope: Envelope; headers: Record<string, string> } {
   if (error instanceof HttpError) return { status: error.status, envelope: { status: 'error', message: error.message }, headers: error.headers };
+  const unavailable = error instanceof CoreError ? null : databaseUnavailable(error);
+  if (unavailable) {
+    logger.warn({ err: error, where }, 'database unavailable during a REST request');
+    return { status: HTTP_STATUS[unavailable.code], envelope: { status: 'error', message: unavailable.message }, headers: { 'retry-after': '2' } };
+  }
   if (error instanceof CoreError) {
     const status = HTTP_STATUS[error.code];
     if (error.code === 'CHANGE_PENDING') {

@@ -20,12 +20,17 @@ export async function findChangeResult(db: pg.Pool, commandId: string): Promise<
   return row ? { commandId, sequence: Number(row.sequence), affected: row.affected } : null;
 }
 
+export type ResultFinder = (db: pg.Pool, commandId: string) => Promise<ChangeResult | null>;
+
 const POLL_MS = 250;
+const RECONNECT_MS = 1000;
+const MAX_RECONNECT_MS = 10_000;
 
 export class ChangeWaiter {
   private listener: pg.Client | null = null;
   private readonly waiting = new Map<string, Set<() => void>>();
   private closed = false;
+  private retry: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly databaseUrl: string,
@@ -40,22 +45,46 @@ export class ChangeWaiter {
       if (message.payload) for (const wake of this.waiting.get(message.payload) ?? []) wake();
     });
     client.on('error', (error) => {
+      // Only a listening connection reconnects from here; one that failed to connect does so from reconnect().
+      if (this.listener !== client) return;
       this.logger.warn({ err: error }, 'change listener lost its connection; reconnecting');
       this.listener = null;
-      setTimeout(() => void this.start().catch(() => undefined), 1000);
+      void client.end().catch(() => undefined);
+      this.reconnect(RECONNECT_MS);
     });
-    await client.connect();
-    await client.query(`LISTEN ${CHANGE_APPLIED_CHANNEL}`);
+    try {
+      await client.connect();
+      await client.query(`LISTEN ${CHANGE_APPLIED_CHANNEL}`);
+    } catch (error) {
+      await client.end().catch(() => undefined);
+      throw error;
+    }
+    if (this.closed) return void (await client.end().catch(() => undefined));
     this.listener = client;
+  }
+
+  /** Tries to LISTEN again after `delayMs`, and keeps trying (backing off) while the database stays away. */
+  private reconnect(delayMs: number): void {
+    if (this.closed) return;
+    this.retry = setTimeout(() => {
+      this.start().catch((error: unknown) => {
+        this.logger.warn({ err: error, retryInMs: delayMs * 2 }, 'change listener cannot reconnect yet');
+        this.reconnect(Math.min(delayMs * 2, MAX_RECONNECT_MS));
+      });
+    }, delayMs);
   }
 
   async stop(): Promise<void> {
     this.closed = true;
+    clearTimeout(this.retry);
     await this.listener?.end().catch(() => undefined);
   }
 
-  /** Resolves with the command's result, or null if it is not applied within `timeoutMs`. */
-  async wait(commandId: string, timeoutMs: number, ready: Promise<unknown>): Promise<ChangeResult | null> {
+  /**
+   * Resolves with the command's result, or null if it is not applied within `timeoutMs`.
+   * `find` reads the result where its projection records it (alarm commands have their own table).
+   */
+  async wait(commandId: string, timeoutMs: number, ready: Promise<unknown>, find: ResultFinder = findChangeResult): Promise<ChangeResult | null> {
     let wake: () => void = () => undefined;
     const woken = () => new Promise<void>((resolve) => (wake = resolve));
     const set = this.waiting.get(commandId) ?? new Set();
@@ -67,7 +96,7 @@ export class ChangeWaiter {
       await ready;
       for (;;) {
         const signal = woken();
-        const found = await findChangeResult(this.db, commandId);
+        const found = await find(this.db, commandId);
         if (found) return found;
         const left = deadline - Date.now();
         if (left <= 0) return null;
