@@ -23,6 +23,7 @@ import { DeviceCommands } from './core/devices/commands.ts';
 import { SystemStatusService } from './core/system-status.ts';
 import { SimulatorControl } from './core/simulators.ts';
 import { createGraphQLServer } from './graphql-server.ts';
+import { createHttpGuards } from './http-guards.ts';
 import { LiveService } from './live/service.ts';
 import { createRestApi, REST_PREFIX } from './rest/index.ts';
 import { attachWebSocketServer } from './ws-server.ts';
@@ -86,8 +87,9 @@ export async function buildApp(options: AppOptions): Promise<App> {
   };
   if (await auth.ensureBootstrapAdmin(env.ADMIN_USERNAME, env.ADMIN_PASSWORD)) logger.info({ username: env.ADMIN_USERNAME }, 'bootstrap admin created');
 
-  const yoga = createGraphQLServer(services, { graphiql: env.GRAPHIQL, introspection: env.INTROSPECTION, production: env.NODE_ENV === 'production' }, logger);
+  const yoga = createGraphQLServer(services, { graphiql: env.GRAPHIQL, introspection: env.INTROSPECTION, fieldSuggestions: env.FIELD_SUGGESTIONS }, logger);
   const rest = createRestApi(services, logger);
+  const guards = createHttpGuards({ corsOrigins: env.CORS_ORIGINS, production: env.NODE_ENV === 'production' });
   const readyMaxLag = options.readyMaxLag ?? 10_000;
 
   async function readiness(): Promise<{ ok: boolean; checks: Record<string, string> }> {
@@ -108,11 +110,11 @@ export async function buildApp(options: AppOptions): Promise<App> {
       void readiness().then((r) => sendJson(res, r.ok ? 200 : 503, { status: r.ok ? 'ready' : 'not ready', checks: r.checks }));
       return;
     }
-    if (path === '/graphql') return void yoga(req, res, { req, res });
-    if (path === REST_PREFIX || path?.startsWith(`${REST_PREFIX}/`)) return rest(req, res);
+    if (path === '/graphql') return void (guards.graphql(req, res) || yoga(req, res, { req, res }));
+    if (path === REST_PREFIX || path?.startsWith(`${REST_PREFIX}/`)) return void (guards.rest(req, res) || rest(req, res));
     sendJson(res, 404, { status: 'error', message: `no route for ${path}; GraphQL is at /graphql, REST at ${REST_PREFIX}` });
   });
-  const ws = attachWebSocketServer(server, yoga, services, logger);
+  const ws = attachWebSocketServer(server, yoga, services, logger, { allowsOrigin: guards.allowsOrigin, maxConnectionsPerAddress: env.WS_MAX_CONNECTIONS_PER_ADDRESS });
 
   return {
     services,

@@ -1,4 +1,5 @@
-import { commonVars, loadConfig, vars } from '../../schema/src/config.ts';
+import { commonVars, loadConfig, vars, type VarSpec } from '../../schema/src/config.ts';
+import { parseCorsOrigins } from './http-guards.ts';
 
 const text = (expected: string, fallback?: string) => vars.string(expected, /^.+$/s, fallback);
 
@@ -23,6 +24,23 @@ export const apiVars = {
   ADMIN_PASSWORD: vars.string('a password of 8–128 characters', /^$|^.{8,128}$/s, ''),
   GRAPHIQL: vars.bool(true),
   INTROSPECTION: vars.bool(true),
+  /** "Did you mean …?" in validation errors (off in production unless set). */
+  FIELD_SUGGESTIONS: vars.bool(true),
+  /** Browser origins allowed to call the API: comma-separated, or `*`; empty = the default policy (see http-guards.ts). */
+  CORS_ORIGINS: {
+    expected: 'comma-separated origins such as https://dashboard.example.com, or *',
+    default: '',
+    parse: (raw: string) => {
+      try {
+        parseCorsOrigins(raw);
+        return raw;
+      } catch {
+        return undefined;
+      }
+    },
+  } satisfies VarSpec<string>,
+  /** Open WebSocket connections one client address may hold; 0 = no limit. */
+  WS_MAX_CONNECTIONS_PER_ADDRESS: vars.int(0, 1_000_000, 100),
   /** How long a change mutation waits for the projector before answering CHANGE_PENDING. */
   CHANGE_WAIT_MS: vars.int(100, 600_000, 10_000),
   MAX_FUTURE_SECONDS: vars.int(0, 86_400, 300),
@@ -42,6 +60,7 @@ export const loadApiEnv = (env: NodeJS.ProcessEnv = process.env) => {
   if (config.NODE_ENV === 'production') {
     if (env.GRAPHIQL === undefined) config.GRAPHIQL = false;
     if (env.INTROSPECTION === undefined) config.INTROSPECTION = false;
+    if (env.FIELD_SUGGESTIONS === undefined) config.FIELD_SUGGESTIONS = false;
   }
   return config;
 };

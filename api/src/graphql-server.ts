@@ -16,13 +16,15 @@ import { createYoga, type Plugin } from 'graphql-yoga';
 import type { Logger } from '../../schema/src/log.ts';
 import type { Context, Services } from './context.ts';
 import { CoreError } from './core/errors.ts';
+import { useVariableCostLimit } from './graphql-cost.ts';
 import { clientError, locatedAt } from './graphql-errors.ts';
 import { schema } from './schema/index.ts';
 
 export interface GraphQLServerOptions {
   graphiql: boolean;
   introspection: boolean;
-  production: boolean;
+  /** "Did you mean …?" hints in validation errors; they reveal the schema even without introspection. */
+  fieldSuggestions: boolean;
 }
 
 /** What the graphql-ws server hands to yoga's context factory for each operation. */
@@ -46,15 +48,20 @@ export function createGraphQLServer(services: Services, options: GraphQLServerOp
     maxAliasesPlugin({ n: LIMITS.aliases, ...armor }),
     maxDirectivesPlugin({ n: LIMITS.directives, ...armor }),
     costLimitPlugin({ maxCost: LIMITS.cost, ignoreIntrospection: true, ...armor }),
+    // armor's cost limit sees literal page sizes only; this one, run once variables are known, sees them all.
+    useVariableCostLimit({ maxCost: LIMITS.cost, objectCost: 2, scalarCost: 1, depthCostFactor: 1.5 }),
   ];
   if (!options.introspection) plugins.push(useValidationRule(NoSchemaIntrospectionCustomRule));
-  if (options.production) plugins.push(blockFieldSuggestionsPlugin());
+  if (!options.fieldSuggestions) plugins.push(blockFieldSuggestionsPlugin());
 
   return createYoga<{ req: IncomingMessage; res: ServerResponse }, Context>({
     schema,
     graphqlEndpoint: '/graphql',
     graphiql: options.graphiql ? { title: 'Sensor platform', defaultQuery: DEFAULT_QUERY } : false,
     landingPage: false,
+    // CORS and CSRF are decided for every route at the HTTP layer (http-guards.ts); JSON only.
+    cors: false,
+    multipart: false,
     batching: { limit: LIMITS.batch },
     logging: false,
     plugins,

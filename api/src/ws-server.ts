@@ -2,9 +2,12 @@
  * graphql-ws on the same HTTP server and path as /graphql, running every operation
  * through yoga's envelop (the same limits, masking and context as HTTP). The token comes
  * in `connection_init` as {"authorization": "Bearer …"}: a missing or bad one closes the
- * socket with 4403; no `connection_init` in time closes it with 4408 (graphql-ws' default).
+ * socket with 4403; no `connection_init` in time closes it with 4408 (graphql-ws' default),
+ * a malformed protocol message with 4400, a message over WS_LIMITS.maxPayloadBytes with 1009.
+ * Before the upgrade: a browser Origin the CORS policy does not allow gets 403, and a client
+ * address already holding `maxConnectionsPerAddress` open sockets gets 429.
  */
-import type { Server } from 'node:http';
+import type { IncomingMessage, Server } from 'node:http';
 import { useServer } from 'graphql-ws/use/ws';
 import type { ExecutionArgs } from 'graphql';
 import { WebSocketServer } from 'ws';
@@ -17,8 +20,37 @@ type Enveloped = ReturnType<Yoga['getEnveloped']>;
 
 export const WS_LIMITS = { maxPayloadBytes: 64 * 1024, connectionInitWaitTimeoutMs: 3000 };
 
-export function attachWebSocketServer(server: Server, yoga: Yoga, services: Services, logger: Logger) {
-  const wss = new WebSocketServer({ server, path: '/graphql', maxPayload: WS_LIMITS.maxPayloadBytes });
+export interface WebSocketGuards {
+  allowsOrigin(origin: string | undefined, host: string | undefined): boolean;
+  /** 0: no limit. */
+  maxConnectionsPerAddress: number;
+}
+
+export function attachWebSocketServer(server: Server, yoga: Yoga, services: Services, logger: Logger, guards: WebSocketGuards) {
+  const open = new Map<string, number>();
+  const addressOf = (request: IncomingMessage) => request.socket.remoteAddress ?? 'unknown';
+  const wss = new WebSocketServer({
+    server,
+    path: '/graphql',
+    maxPayload: WS_LIMITS.maxPayloadBytes,
+    // The callback form lets the refusal carry a status; called at once, the upgrade stays synchronous,
+    // so the count below is up to date for the next upgrade.
+    verifyClient: ({ req }, verified) => {
+      if (!guards.allowsOrigin(req.headers.origin, req.headers.host)) return verified(false, 403, 'origin not allowed');
+      const limit = guards.maxConnectionsPerAddress;
+      if (limit > 0 && (open.get(addressOf(req)) ?? 0) >= limit) return verified(false, 429, 'too many WebSocket connections from this address');
+      verified(true);
+    },
+  });
+  wss.on('connection', (socket, request) => {
+    const address = addressOf(request);
+    open.set(address, (open.get(address) ?? 0) + 1);
+    socket.once('close', () => {
+      const left = (open.get(address) ?? 1) - 1;
+      if (left > 0) open.set(address, left);
+      else open.delete(address);
+    });
+  });
   const disposable = useServer<Record<string, unknown>, { authorization: string | null; address: string }>(
     {
       connectionInitWaitTimeout: WS_LIMITS.connectionInitWaitTimeoutMs,
