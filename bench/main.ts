@@ -6,6 +6,7 @@
 import { join } from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { ingest } from './ingest.ts';
+import { latency } from './latency.ts';
 import { query } from './query.ts';
 import { rebuild } from './rebuild.ts';
 import { stats } from './stats.ts';
@@ -15,7 +16,7 @@ import { Cleanup } from './support/cleanup.ts';
 import type { Benchmark, CommonOptions } from './support/harness.ts';
 import { writeSection } from './support/report-file.ts';
 
-const BENCHMARKS: readonly Benchmark[] = [ingest, query, subscriptions, stats, rebuild];
+const BENCHMARKS: readonly Benchmark[] = [ingest, latency, query, subscriptions, stats, rebuild];
 
 const COMMON_FLAGS: NonNullable<ParseArgsConfig['options']> = {
   quick: { type: 'boolean' },

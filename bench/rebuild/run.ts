@@ -4,11 +4,10 @@
  */
 import { join } from 'node:path';
 import type { StreamNames } from '../../schema/src/subjects.ts';
-import { classifier } from '../ingest/end-to-end.ts';
 import { ROOT, startChild } from '../support/children.ts';
 import type { Cleanup } from '../support/cleanup.ts';
 import type { BenchEnv } from '../support/isolated.ts';
-import { CpuMeter, rssBytes } from '../support/procfs.ts';
+import { CpuAverage } from '../support/cpu-average.ts';
 
 export interface RebuildRun {
   /** As the rebuild measured itself (replay and swap, without process start-up). */
@@ -40,34 +39,19 @@ export async function runRebuild(env: BenchEnv, names: StreamNames, batchSize: n
     },
   });
   cleanup.defer('stop the rebuild', async () => void (await child.stop()));
-  const port = new URL(env.natsUrl.split(',')[0]!).port || '4222';
-  const meter = new CpuMeter(classifier(new Map([[child.pid, 'rebuild']]), env.databaseName, port));
-  const totals: Record<string, number> = {};
-  let machine = 0;
-  let sampled = 0;
-  let rssMax = 0;
-  const sample = () => {
-    const reading = meter.read();
-    for (const [group, percent] of Object.entries(reading.groups)) totals[group] = (totals[group] ?? 0) + percent * reading.seconds;
-    machine += reading.machine * reading.seconds;
-    sampled += reading.seconds;
-    rssMax = Math.max(rssMax, rssBytes(child.pid) ?? 0);
-  };
-  const timer = setInterval(sample, 500);
+  const cpu = new CpuAverage(new Map([[child.pid, 'rebuild']]), env.databaseName, env.natsUrl);
   const code = await child.exited;
-  clearInterval(timer);
-  sample();
+  const averages = cpu.stop();
   const wallSeconds = (performance.now() - startedAt) / 1000;
   const match = done as RegExpMatchArray | null;
   if (code !== 0 || !match) throw new Error(`the rebuild exited with ${code}:\n${child.tail()}`);
-  const cpu = Object.fromEntries(Object.entries(totals).map(([group, total]) => [group, total / Math.max(sampled, 1e-9)]));
   return {
     checkpoint: Number(match[1]),
     seconds: Number(match[2]),
     checksum: match[3]!,
     wallSeconds,
-    rssMax,
-    cpu,
-    machineCpu: machine / Math.max(sampled, 1e-9),
+    rssMax: averages.rssMax.rebuild ?? 0,
+    cpu: averages.groups,
+    machineCpu: averages.machine,
   };
 }
