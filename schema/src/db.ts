@@ -3,7 +3,7 @@
  * and the API (reader). drizzle-kit generates the migrations in drizzle/ from it.
  */
 import { sql } from 'drizzle-orm';
-import { bigint, boolean, doublePrecision, index, integer, numeric, pgTable, pgView, primaryKey, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { bigint, boolean, doublePrecision, index, integer, jsonb, numeric, pgTable, pgView, primaryKey, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 
 const tz = (name: string) => timestamp(name, { withTimezone: true, mode: 'string' });
 
@@ -181,3 +181,90 @@ export const readingRollups = pgTable(
     index('reading_rollups_minute_idx').on(t.minute),
   ],
 );
+
+/*
+ * Alarms (projector/src/alarms): a projection of readings, alarm rules and alarm commands,
+ * written by the alarm projector under its own checkpoint, rebuilt by `npm run rebuild`.
+ */
+
+/** Alarm rules as defined (AlarmRuleDefined) and not deleted. */
+export const alarmRules = pgTable('alarm_rules', {
+  id: text('id').primaryKey(),
+  name: text('name').notNull(),
+  sensorType: text('sensor_type'),
+  deviceCode: text('device_code'),
+  deviceNumber: integer('device_number'),
+  severity: text('severity').notNull(),
+  /** The condition as in schema/src/alarms.ts (kind and its parameters). */
+  condition: jsonb('condition').notNull(),
+  createdBy: text('created_by').notNull(),
+  createdAt: tz('created_at').notNull(),
+  updatedBy: text('updated_by').notNull(),
+  updatedAt: tz('updated_at').notNull(),
+  changedSequence: bigint('changed_sequence', { mode: 'number' }).notNull(),
+});
+
+/** Every alarm ever raised; `status` ACTIVE, ACKNOWLEDGED (still active) or CLEARED. */
+export const alarms = pgTable(
+  'alarms',
+  {
+    id: text('id').primaryKey(),
+    ruleId: text('rule_id').notNull(),
+    ruleName: text('rule_name').notNull(),
+    severity: text('severity').notNull(),
+    conditionKind: text('condition_kind').notNull(),
+    sensorType: text('sensor_type'),
+    deviceCode: text('device_code').notNull(),
+    deviceNumber: integer('device_number').notNull(),
+    status: text('status').notNull(),
+    /** Stream position of the event that raised it, and its rank among the alarms that event raised. */
+    raisedSequence: bigint('raised_sequence', { mode: 'number' }).notNull(),
+    raisedOrdinal: integer('raised_ordinal').notNull(),
+    raisedAt: tz('raised_at').notNull(),
+    value: doublePrecision('value'),
+    detail: text('detail').notNull(),
+    acknowledgedAt: tz('acknowledged_at'),
+    acknowledgedBy: text('acknowledged_by'),
+    acknowledgeComment: text('acknowledge_comment'),
+    clearedAt: tz('cleared_at'),
+    /** Null when it cleared by itself. */
+    clearedBy: text('cleared_by'),
+    clearDetail: text('clear_detail'),
+  },
+  (t) => [
+    index('alarms_status_raised_idx').on(t.status, t.raisedSequence, t.raisedOrdinal),
+    index('alarms_device_raised_idx').on(t.deviceCode, t.deviceNumber, t.raisedSequence, t.raisedOrdinal),
+    index('alarms_raised_idx').on(t.raisedSequence, t.raisedOrdinal),
+  ],
+);
+
+/** The lifecycle of every alarm, in stream order: RAISED, ACKNOWLEDGED, CLEARED, each at the position that caused it. */
+export const alarmHistory = pgTable(
+  'alarm_history',
+  {
+    sequence: bigint('sequence', { mode: 'number' }).notNull(),
+    ordinal: integer('ordinal').notNull(),
+    alarmId: text('alarm_id').notNull(),
+    kind: text('kind').notNull(),
+    at: tz('at').notNull(),
+    actor: text('actor'),
+    detail: text('detail'),
+  },
+  (t) => [primaryKey({ columns: [t.sequence, t.ordinal] }), index('alarm_history_alarm_idx').on(t.alarmId)],
+);
+
+/** The alarm evaluator's memory (per rule and device, plus its clock), saved with each batch. */
+export const alarmEvaluatorState = pgTable('alarm_evaluator_state', {
+  key: text('key').primaryKey(),
+  state: jsonb('state').notNull(),
+});
+
+/** The outcome of each alarm command (rule change, acknowledgement, manual clear), for read-your-writes. */
+export const alarmCommandResults = pgTable('alarm_command_results', {
+  commandId: text('command_id').primaryKey(),
+  sequence: bigint('sequence', { mode: 'number' }).notNull(),
+  eventType: text('event_type').notNull(),
+  actor: text('actor').notNull(),
+  affected: integer('affected').notNull(),
+  appliedAt: tz('applied_at').notNull(),
+});

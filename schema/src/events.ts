@@ -3,6 +3,7 @@
  * zod validates them at the NATS edge (the projector) — whatever path they came by.
  */
 import { z } from 'zod';
+import { ALARM_EVENT_SCHEMAS } from './alarms.ts';
 import { LOG_LEVELS } from './logs.ts';
 import { DEVICE_CODE_PATTERN, DEVICE_NUMBER_MAX, SENSOR_TYPES, valueProblem } from './sensors.ts';
 
@@ -129,6 +130,7 @@ export const domainEventSchema = z.discriminatedUnion('type', [
   deviceAnnouncedSchema,
   deviceTargetAssignedSchema,
   deviceCommandIssuedSchema,
+  ...ALARM_EVENT_SCHEMAS,
 ]);
 export type DomainEvent = z.infer<typeof domainEventSchema>;
 export type EventType = DomainEvent['type'];

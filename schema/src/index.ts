@@ -4,3 +4,4 @@ export * from './subjects.ts';
 export * from './config.ts';
 export * from './stored.ts';
 export * from './logs.ts';
+export * from './alarms.ts';

@@ -1,6 +1,7 @@
 /** Where each event is published and with which headers: one rule for every publisher. */
 import type { JetStreamClient, PubAck } from '@nats-io/jetstream';
 import { headers as natsHeaders, type MsgHdrs } from '@nats-io/transport-node';
+import { alarmEventSubject } from './alarms.ts';
 import { encodeEvent, type DomainEvent } from './events.ts';
 import { headers, subjects } from './subjects.ts';
 
@@ -20,6 +21,12 @@ export function eventSubject(prefix: string, event: DomainEvent): string {
       return subjects.device(prefix, 'target', event.data.deviceCode, event.data.deviceNumber);
     case 'DeviceCommandIssued':
       return subjects.device(prefix, 'command', event.data.deviceCode, event.data.deviceNumber);
+    case 'AlarmRuleDefined':
+    case 'AlarmRuleDeleted':
+    case 'AlarmAcknowledged':
+    case 'AlarmCleared':
+    case 'DeviceErrorLogged':
+      return alarmEventSubject(prefix, event);
     default: {
       const unreachable: never = event;
       throw new Error(`no subject for ${JSON.stringify(unreachable)}`);

@@ -29,7 +29,7 @@ export const subjects = {
     `${prefix}.device.${kind}.${deviceCode}.${deviceNumber}`,
   deadLetter: (prefix: string, reason: string) => `${prefix}.deadletter.${reason}`,
   /** Subjects the domain stream captures (one stream, several subject trees; none overlap the dead letters or `<prefix>.log.>`). */
-  domainStreamSubjects: (prefix: string) => [`${prefix}.reading.>`, `${prefix}.readings.>`, `${prefix}.device.>`],
+  domainStreamSubjects: (prefix: string) => [`${prefix}.reading.>`, `${prefix}.readings.>`, `${prefix}.device.>`, `${prefix}.alarm.>`],
   deadLetterStreamSubjects: (prefix: string) => [`${prefix}.deadletter.>`],
 };
 

@@ -4,7 +4,7 @@
  * caller decides the transaction (the live projector and the rebuild share it).
  */
 import type pg from 'pg';
-import { CHANGE_APPLIED_CHANNEL, type DomainEvent, type ReadingRecorded, type ReadingsChangeEvent } from '../../../schema/src/index.ts';
+import { CHANGE_APPLIED_CHANNEL, isAlarmEvent, type DomainEvent, type ReadingRecorded, type ReadingsChangeEvent } from '../../../schema/src/index.ts';
 import { filterConditions, inRangeSql } from '../../../schema/src/filter-sql.ts';
 import { applyDeviceEvent } from '../devices/device-events.ts';
 import { upsertDevices } from '../devices/upsert.ts';
@@ -171,6 +171,9 @@ export async function applyEvents(client: pg.ClientBase, tables: ReadModelTables
     buffer = new ReadingBuffer();
     if (event.type === 'ReadingsEdited' || event.type === 'ReadingsDeleted' || event.type === 'ReadingsRestored') {
       summary.changes.push(await applyChange(client, tables, sequence, event));
+    } else if (isAlarmEvent(event)) {
+      // Alarm rules and commands belong to the alarm projection (projector/src/alarms).
+      continue;
     } else {
       const outcome = await applyDeviceEvent(client, tables, sequence, event);
       if (outcome) summary.changes.push(outcome);

@@ -18,7 +18,7 @@ const DEVICE_COLUMNS = [
 const DEVICE_SEQUENCE_COLUMNS = ['device_code', 'device_number', 'sensor_type', 'min_seq', 'max_seq', 'seq_count'];
 const ROLLUP_COLUMNS = ['device_code', 'device_number', 'sensor_type', 'minute', 'count', 'sum', 'min', 'max'];
 
-async function tableChecksum(client: pg.ClientBase | pg.Pool, table: string, columns: string[]): Promise<string> {
+export async function tableChecksum(client: pg.ClientBase | pg.Pool, table: string, columns: string[]): Promise<string> {
   // concat_ws drops NULLs, so each value is tagged with its position to keep NULL and '' apart.
   const row = columns.map((c, i) => `'${i}:' || coalesce(${c}::text, '∅')`).join(` || '|' || `);
   const result = await client.query<{ n: string; a: string | null; b: string | null }>(

@@ -4,6 +4,7 @@ import { exitOnConfigError } from '../../../schema/src/config.ts';
 import { migrateDatabase } from '../../../schema/src/database.ts';
 import { streamNames } from '../../../schema/src/subjects.ts';
 import { loadProjectorConfig } from '../config.ts';
+import { rebuildAlarms } from '../alarms/rebuild.ts';
 import { rebuildReadModels } from './rebuild.ts';
 
 async function main(): Promise<void> {
@@ -29,10 +30,13 @@ async function main(): Promise<void> {
       },
     },
   );
+  process.stderr.write('rebuild: replaying the alarms\n');
+  const alarms = await rebuildAlarms({ databaseUrl: env.DATABASE_URL, names, batchSize: env.PROJECTOR_BATCH_SIZE, maxFutureMs: env.MAX_FUTURE_SECONDS * 1000 }, { nc });
   await nc.close();
   process.stdout.write(
     `rebuilt ${names.stream} up to sequence ${result.checkpoint} in ${result.seconds.toFixed(1)} s; read-model checksum ${result.checksum}\n`,
   );
+  process.stdout.write(`rebuilt the alarms up to sequence ${alarms.checkpoint}; alarms checksum ${alarms.checksum}\n`);
 }
 
 main().catch((error: unknown) => {

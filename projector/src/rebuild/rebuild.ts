@@ -38,7 +38,7 @@ export interface RebuildResult {
 }
 
 /** Reads the stream in order from sequence 1 and hands out batches up to a given sequence. */
-class StreamReader {
+export class StreamReader {
   private buffer: JsMsg[] = [];
   private constructor(private readonly iterator: AsyncIterator<JsMsg>, private readonly close: () => Promise<unknown>) {}
 

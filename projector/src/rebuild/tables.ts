@@ -35,8 +35,8 @@ async function viewsOf(client: pg.ClientBase, table: string): Promise<{ name: st
 }
 
 /** Creates empty rebuild tables shaped like the live ones, indexes included. */
-export async function createRebuildTables(client: pg.ClientBase): Promise<void> {
-  for (const table of tableList(LIVE_TABLES)) {
+export async function createRebuildTables(client: pg.ClientBase, live: string[] = tableList(LIVE_TABLES)): Promise<void> {
+  for (const table of live) {
     const target = rebuildName(table);
     await client.query(`DROP TABLE IF EXISTS ${target}`);
     await client.query(`CREATE TABLE ${target} (LIKE ${table} INCLUDING DEFAULTS INCLUDING CONSTRAINTS)`);
@@ -51,8 +51,8 @@ export async function createRebuildTables(client: pg.ClientBase): Promise<void> 
   }
 }
 
-export async function dropRebuildTables(client: pg.ClientBase): Promise<void> {
-  for (const table of tableList(LIVE_TABLES)) await client.query(`DROP TABLE IF EXISTS ${rebuildName(table)}`);
+export async function dropRebuildTables(client: pg.ClientBase, live: string[] = tableList(LIVE_TABLES)): Promise<void> {
+  for (const table of live) await client.query(`DROP TABLE IF EXISTS ${rebuildName(table)}`);
 }
 
 /**
@@ -60,8 +60,8 @@ export async function dropRebuildTables(client: pg.ClientBase): Promise<void> {
  * (which must hold the locks). Views are re-created on the new tables; index and
  * constraint names return to the live names, so later migrations find what they expect.
  */
-export async function swapInRebuildTables(client: pg.ClientBase): Promise<void> {
-  for (const table of tableList(LIVE_TABLES)) {
+export async function swapInRebuildTables(client: pg.ClientBase, live: string[] = tableList(LIVE_TABLES)): Promise<void> {
+  for (const table of live) {
     const views = await viewsOf(client, table);
     const indexes = await indexesOf(client, table);
     for (const view of views) await client.query(`DROP VIEW ${view.name}`);
