@@ -14,6 +14,9 @@ import { streamNames } from '../../schema/src/subjects.ts';
 import type { ApiEnv } from './config.ts';
 import type { Services } from './context.ts';
 import { resolveJwtSecret } from './core/auth/secret.ts';
+import { AlarmService } from './core/alarms/service.ts';
+import { AlarmFeed } from './live/alarms.ts';
+import { registerAlarmMetrics } from './core/alarms/metrics.ts';
 import { AuthService } from './core/auth/service.ts';
 import { ReadingIngest } from './core/ingest.ts';
 import { ChangeWaiter } from './core/readings/change-waiter.ts';
@@ -84,7 +87,10 @@ export async function buildApp(options: AppOptions): Promise<App> {
     status: new SystemStatusService(db, jsm, names),
     live: new LiveService(nc, db, waiter, { names, clock, maxFutureMs: env.MAX_FUTURE_SECONDS * 1000, bufferLimit: env.SUBSCRIPTION_BUFFER_LIMIT }, logger),
     simulators: new SimulatorControl(nc, { prefix: names.prefix, timeoutMs: env.SIMULATOR_TIMEOUT_MS, discoveryMs: env.SIMULATOR_DISCOVERY_MS }),
+    alarms: new AlarmService(commandLog, clock),
+    alarmFeed: new AlarmFeed(db, logger),
   };
+  registerAlarmMetrics(db);
   if (await auth.ensureBootstrapAdmin(env.ADMIN_USERNAME, env.ADMIN_PASSWORD)) logger.info({ username: env.ADMIN_USERNAME }, 'bootstrap admin created');
 
   const yoga = createGraphQLServer(services, { graphiql: env.GRAPHIQL, introspection: env.INTROSPECTION, fieldSuggestions: env.FIELD_SUGGESTIONS }, logger);
@@ -125,6 +131,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
     },
     async stop() {
       await services.live.stop();
+      await services.alarmFeed.stop();
       await ws.close();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());

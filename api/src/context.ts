@@ -1,4 +1,6 @@
 /** What every resolver sees: who is calling, and the transport-free services. */
+import type { AlarmService } from './core/alarms/service.ts';
+import type { AlarmFeed } from './live/alarms.ts';
 import type { AuthService } from './core/auth/service.ts';
 import type { Principal } from './core/auth/roles.ts';
 import type { CoreError } from './core/errors.ts';
@@ -21,6 +23,10 @@ export interface Services {
   status: SystemStatusService;
   live: LiveService;
   simulators: SimulatorControl;
+  /** Alarm rules, alarms, acknowledgement and clearing. */
+  alarms: AlarmService;
+  /** The alarmChanged follower (live/alarms.ts). */
+  alarmFeed: AlarmFeed;
 }
 
 export interface Context {

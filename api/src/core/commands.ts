@@ -11,7 +11,7 @@ import type { DomainEvent } from '../../../schema/src/index.ts';
 import { publishEvent } from '../../../schema/src/publish.ts';
 import type { Principal } from './auth/roles.ts';
 import { badInput, CoreError } from './errors.ts';
-import { findChangeResult, type ChangeResult, type ChangeWaiter } from './readings/change-waiter.ts';
+import { findChangeResult, type ChangeResult, type ChangeWaiter, type ResultFinder } from './readings/change-waiter.ts';
 
 export interface CommandLog {
   db: pg.Pool;
@@ -28,13 +28,14 @@ export function commandIdFor(caller: Principal, kind: string, key: string | null
   return `idem-${createHash('sha256').update(`${caller.userId}\n${kind}\n${key}`).digest('hex').slice(0, 40)}`;
 }
 
-export async function appendCommand(log: CommandLog, commandId: string, event: DomainEvent): Promise<ChangeResult> {
-  const earlier = await findChangeResult(log.db, commandId);
+/** `find` reads a command's result where its projection records it (default: change_results). */
+export async function appendCommand(log: CommandLog, commandId: string, event: DomainEvent, find: ResultFinder = findChangeResult): Promise<ChangeResult> {
+  const earlier = await find(log.db, commandId);
   if (earlier) return earlier;
   const published = publishEvent(log.js, log.prefix, event, { msgID: commandId }).catch((error: unknown) => {
     throw new CoreError('SERVICE_UNAVAILABLE', `the change could not be recorded because the event stream is unavailable (${(error as Error).message}); nothing was changed, retry`);
   });
-  const result = await log.waiter.wait(commandId, log.waitMs, published);
+  const result = await log.waiter.wait(commandId, log.waitMs, published, find);
   if (result) return result;
   const ack = await published;
   throw new CoreError(

@@ -21,6 +21,12 @@ export const PERMISSIONS = {
   controlSimulators: ['admin'],
   /** Batch ingest (recordReadings, the REST manual endpoint): what DEVICE keys are for. */
   recordReadings: ['admin', 'device'],
+  /** Alarms and alarm rules: read them, acknowledge an alarm (with a comment). */
+  readAlarms: ['admin', 'user'],
+  acknowledgeAlarms: ['admin', 'user'],
+  /** Clear an alarm by hand; define and delete alarm rules. */
+  clearAlarms: ['admin'],
+  manageAlarmRules: ['admin'],
 } as const satisfies Record<string, readonly KeyRole[]>;
 
 export type Permission = keyof typeof PERMISSIONS;

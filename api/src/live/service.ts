@@ -121,7 +121,8 @@ export class LiveService {
     return this.active.size;
   }
 
-  private openQueue<T>(subscriber: Subscriber): BoundedQueue<T> {
+  /** A subscriber's bounded buffer, counted as a live subscription, ended when the credential expires (also used by live/alarms.ts). */
+  openQueue<T>(subscriber: Subscriber): BoundedQueue<T> {
     const queue = new BoundedQueue<T>(this.settings.bufferLimit, () => {
       this.dropped += 1;
       this.logger.warn({ userId: subscriber.caller.userId, limit: this.settings.bufferLimit }, 'slow subscriber cut off');

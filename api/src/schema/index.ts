@@ -9,5 +9,6 @@ import './live.ts';
 import './devices.ts';
 import './simulators.ts';
 import './ingest.ts';
+import './alarms.ts';
 
 export const schema = lexicographicSortSchema(builder.toSchema());
