@@ -196,8 +196,9 @@ async function runExport(nc: NatsConnection, names: StreamNames, output: string 
   process.stderr.write(`exported ${trailer.messages.toLocaleString('en')} messages of ${names.stream} (sequences ${trailer.firstSeq}…${trailer.lastSeq}) in ${seconds} s\n`);
 }
 
-function linesOf(file: string): AsyncIterable<string> {
-  return createInterface({ input: createReadStream(file), crlfDelay: Infinity });
+/** The file's lines; the file is opened when the first line is asked for (readline drops lines nobody listens to yet). */
+async function* linesOf(file: string): AsyncGenerator<string> {
+  yield* createInterface({ input: createReadStream(file), crlfDelay: Infinity });
 }
 
 async function runImport(nc: NatsConnection, names: StreamNames, file: string | undefined): Promise<void> {
@@ -290,9 +291,20 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     if (error.code !== 'EPIPE') throw error;
     process.exit(0);
   });
+  let finished = false;
+  // A promise nobody settles would let Node exit with 0 half-way: that is a failure.
+  process.on('exit', () => {
+    if (finished) return;
+    process.stderr.write('events: stopped before finishing\n');
+    process.exitCode = 1;
+  });
   main(process.argv.slice(2)).then(
-    (code) => (process.exitCode = code),
+    (code) => {
+      finished = true;
+      process.exitCode = code;
+    },
     (error: unknown) => {
+      finished = true;
       process.stderr.write(`events failed: ${describeError(error)}\n`);
       process.exitCode = 1;
     },

@@ -12,3 +12,5 @@ export type { SimulatorFieldsFragment as SimulatorFields } from './gql/graphql.t
 export { followReadings, liveClient, type LiveOptions, type LiveReading, type ReadingFeed, type ReadingFeedHandlers } from './src/live.ts';
 export * from './src/operations/alarms.ts';
 export type { AlarmFieldsFragment as AlarmFields, AlarmRuleFieldsFragment as AlarmRuleFields, AlarmFilter, AlarmRuleInput, AlarmConditionInput, AlarmSeverity, AlarmStatus, AlarmConditionKind } from './gql/graphql.ts';
+export * from './src/operations/audit.ts';
+export type { AuditEventFieldsFragment as AuditEventFields, AuditEventFilter } from './gql/graphql.ts';

@@ -17,6 +17,7 @@ import { resolveJwtSecret } from './core/auth/secret.ts';
 import { AlarmService } from './core/alarms/service.ts';
 import { AlarmFeed } from './live/alarms.ts';
 import { registerAlarmMetrics } from './core/alarms/metrics.ts';
+import { AuditLog } from './core/audit.ts';
 import { AuthService } from './core/auth/service.ts';
 import { ReadingIngest } from './core/ingest.ts';
 import { ChangeWaiter } from './core/readings/change-waiter.ts';
@@ -87,6 +88,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
     status: new SystemStatusService(db, jsm, names),
     live: new LiveService(nc, db, waiter, { names, clock, maxFutureMs: env.MAX_FUTURE_SECONDS * 1000, bufferLimit: env.SUBSCRIPTION_BUFFER_LIMIT }, logger),
     simulators: new SimulatorControl(nc, { prefix: names.prefix, timeoutMs: env.SIMULATOR_TIMEOUT_MS, discoveryMs: env.SIMULATOR_DISCOVERY_MS }),
+    audit: new AuditLog(nc, { names, maxFutureMs: env.MAX_FUTURE_SECONDS * 1000 }),
     alarms: new AlarmService(commandLog, clock),
     alarmFeed: new AlarmFeed(db, logger),
   };

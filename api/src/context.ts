@@ -1,6 +1,7 @@
 /** What every resolver sees: who is calling, and the transport-free services. */
 import type { AlarmService } from './core/alarms/service.ts';
 import type { AlarmFeed } from './live/alarms.ts';
+import type { AuditLog } from './core/audit.ts';
 import type { AuthService } from './core/auth/service.ts';
 import type { Principal } from './core/auth/roles.ts';
 import type { CoreError } from './core/errors.ts';
@@ -23,6 +24,8 @@ export interface Services {
   status: SystemStatusService;
   live: LiveService;
   simulators: SimulatorControl;
+  /** Events read from the stream for auditors. */
+  audit: AuditLog;
   /** Alarm rules, alarms, acknowledgement and clearing. */
   alarms: AlarmService;
   /** The alarmChanged follower (live/alarms.ts). */

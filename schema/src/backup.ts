@@ -259,7 +259,13 @@ export async function checkBackup(lines: AsyncIterable<string>): Promise<Checked
  */
 export function restoredPayload(message: ExportedMessage, prefix: string): Uint8Array {
   const bytes = decodePayload(message);
-  if (!isObject(message.data) || 'type' in message.data) return bytes;
+  let raw: unknown;
+  try {
+    raw = message.data ?? JSON.parse(Buffer.from(bytes).toString('utf8'));
+  } catch {
+    return bytes;
+  }
+  if (!isObject(raw) || 'type' in raw) return bytes;
   const decoded = decodeStored(
     { subject: message.subject, data: bytes, sequence: message.seq, storedAtMs: Date.parse(message.time) },
     // Only "is it a bare reading that decodes" matters here; the projector still judges the event.

@@ -21,6 +21,8 @@ export const PERMISSIONS = {
   controlSimulators: ['admin'],
   /** Batch ingest (recordReadings, the REST manual endpoint): what DEVICE keys are for. */
   recordReadings: ['admin', 'device'],
+  /** The event stream itself, every actor's changes included (auditEvents). */
+  readAuditEvents: ['admin'],
   /** Alarms and alarm rules: read them, acknowledge an alarm (with a comment). */
   readAlarms: ['admin', 'user'],
   acknowledgeAlarms: ['admin', 'user'],

@@ -10,5 +10,6 @@ import './devices.ts';
 import './simulators.ts';
 import './ingest.ts';
 import './alarms.ts';
+import './audit.ts';
 
 export const schema = lexicographicSortSchema(builder.toSchema());
