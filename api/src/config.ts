@@ -41,6 +41,8 @@ export const apiVars = {
   } satisfies VarSpec<string>,
   /** Open WebSocket connections one client address may hold; 0 = no limit. */
   WS_MAX_CONNECTIONS_PER_ADDRESS: vars.int(0, 1_000_000, 100),
+  /** Projector lag (events between the stream head and the projector's checkpoint) above which /readyz answers 503. */
+  READY_MAX_LAG: vars.int(0, 1_000_000_000, 10_000),
   /** How long a change mutation waits for the projector before answering CHANGE_PENDING. */
   CHANGE_WAIT_MS: vars.int(100, 600_000, 10_000),
   MAX_FUTURE_SECONDS: vars.int(0, 86_400, 300),

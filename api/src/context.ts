@@ -40,5 +40,7 @@ export interface Context {
   authError: CoreError | null;
   /** The client's address, for login throttling. */
   address: string;
+  /** The HTTP request's or WebSocket operation's id, as in the log lines (http-ops.ts, ws-server.ts). */
+  requestId: string;
   services: Services;
 }

@@ -13,11 +13,13 @@ import { maxDirectivesPlugin } from '@escape.tech/graphql-armor-max-directives';
 import { maxTokensPlugin } from '@escape.tech/graphql-armor-max-tokens';
 import { GraphQLError, NoSchemaIntrospectionCustomRule } from 'graphql';
 import { createYoga, type Plugin } from 'graphql-yoga';
-import type { Logger } from '../../schema/src/log.ts';
+import { currentLogContext, type Logger } from '../../schema/src/log.ts';
 import type { Context, Services } from './context.ts';
 import { CoreError } from './core/errors.ts';
 import { useVariableCostLimit } from './graphql-cost.ts';
 import { clientError, locatedAt } from './graphql-errors.ts';
+import { useOperationMetrics } from './graphql-metrics.ts';
+import { apiMetrics } from './metrics.ts';
 import { schema } from './schema/index.ts';
 
 export interface GraphQLServerOptions {
@@ -31,6 +33,8 @@ export interface GraphQLServerOptions {
 export interface WsInitialContext {
   connectionAuthorization: string | null;
   address: string;
+  /** This operation's request id (the connection's id and a per-connection operation number). */
+  requestId: string;
 }
 
 export const LIMITS = { depth: 10, aliases: 15, tokens: 2000, cost: 5000, directives: 20, batch: 10 };
@@ -51,6 +55,7 @@ export function createGraphQLServer(services: Services, options: GraphQLServerOp
     // armor's cost limit sees literal page sizes only; this one, run once variables are known, sees them all.
     useVariableCostLimit({ maxCost: LIMITS.cost, objectCost: 2, scalarCost: 1, depthCostFactor: 1.5 }),
   ];
+  plugins.push(useOperationMetrics(apiMetrics.graphqlDuration, logger));
   if (!options.introspection) plugins.push(useValidationRule(NoSchemaIntrospectionCustomRule));
   if (!options.fieldSuggestions) plugins.push(blockFieldSuggestionsPlugin());
 
@@ -83,12 +88,13 @@ export function createGraphQLServer(services: Services, options: GraphQLServerOp
       const ws = initial as unknown as Partial<WsInitialContext>;
       const authorization = ws.connectionAuthorization ?? initial.request?.headers.get('authorization') ?? null;
       const address = ws.address ?? initial.req?.socket.remoteAddress ?? 'unknown';
+      const requestId = ws.requestId ?? currentLogContext()?.requestId ?? 'none';
       try {
         const authenticated = await services.auth.authenticate(authorization);
-        return { caller: authenticated?.principal ?? null, expiresAt: authenticated?.expiresAt ?? null, authError: null, address, services };
+        return { caller: authenticated?.principal ?? null, expiresAt: authenticated?.expiresAt ?? null, authError: null, address, requestId, services };
       } catch (error) {
         if (!(error instanceof CoreError)) throw error;
-        return { caller: null, expiresAt: null, authError: error, address, services };
+        return { caller: null, expiresAt: null, authError: error, address, requestId, services };
       }
     },
   });

@@ -16,8 +16,14 @@ async function main(): Promise<void> {
     const shutdown = async (signal: string) => {
       if (stopping) return;
       stopping = true;
-      logger.info({ signal }, 'API stopping');
-      await app.stop();
+      logger.info({ signal }, 'API stopping: no new connections; finishing requests in flight');
+      try {
+        await app.stop();
+      } catch (error) {
+        logger.error({ err: error }, 'API did not stop cleanly');
+        process.exit(1);
+      }
+      logger.info('API stopped');
       process.exit(0);
     };
     process.on('SIGINT', () => void shutdown('SIGINT'));

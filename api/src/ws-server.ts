@@ -11,9 +11,11 @@ import type { IncomingMessage, Server } from 'node:http';
 import { useServer } from 'graphql-ws/use/ws';
 import type { ExecutionArgs } from 'graphql';
 import { WebSocketServer } from 'ws';
-import type { Logger } from '../../schema/src/log.ts';
-import type { Services } from './context.ts';
+import { withLogContext, type Logger } from '../../schema/src/log.ts';
+import type { Context, Services } from './context.ts';
 import type { createGraphQLServer, WsInitialContext } from './graphql-server.ts';
+import { REQUEST_ID_HEADER, requestIdOf } from './http-ops.ts';
+import { apiMetrics } from './metrics.ts';
 
 type Yoga = ReturnType<typeof createGraphQLServer>;
 type Enveloped = ReturnType<Yoga['getEnveloped']>;
@@ -42,6 +44,24 @@ export function attachWebSocketServer(server: Server, yoga: Yoga, services: Serv
       verified(true);
     },
   });
+  // Each connection gets a request id (the upgrade's sane x-request-id, or a fresh one), sent back in
+  // the 101 answer; each operation on it is `<connection id>.<n>`, written on its log lines.
+  const connections = new WeakMap<IncomingMessage, { requestId: string; operations: number }>();
+  const connectionOf = (request: IncomingMessage) => {
+    let connection = connections.get(request);
+    if (!connection) connections.set(request, (connection = { requestId: requestIdOf(request.headers[REQUEST_ID_HEADER]), operations: 0 }));
+    return connection;
+  };
+  wss.on('headers', (headers, request) => headers.push(`${REQUEST_ID_HEADER}: ${connectionOf(request).requestId}`));
+  wss.on('connection', (socket, request) => {
+    const { requestId } = connectionOf(request);
+    apiMetrics.websocketConnections.inc();
+    logger.info({ requestId, address: addressOf(request) }, 'websocket connected');
+    socket.once('close', (code: number) => {
+      apiMetrics.websocketConnections.dec();
+      logger.info({ requestId, code }, 'websocket closed');
+    });
+  });
   wss.on('connection', (socket, request) => {
     const address = addressOf(request);
     open.set(address, (open.get(address) ?? 0) + 1);
@@ -54,8 +74,8 @@ export function attachWebSocketServer(server: Server, yoga: Yoga, services: Serv
   const disposable = useServer<Record<string, unknown>, { authorization: string | null; address: string }>(
     {
       connectionInitWaitTimeout: WS_LIMITS.connectionInitWaitTimeoutMs,
-      execute: (args) => (args.rootValue as { execute: Enveloped['execute'] }).execute(args as ExecutionArgs),
-      subscribe: (args) => (args.rootValue as { subscribe: Enveloped['subscribe'] }).subscribe(args as ExecutionArgs),
+      execute: (args) => withLogContext({ requestId: (args.contextValue as Context).requestId }, () => (args.rootValue as { execute: Enveloped['execute'] }).execute(args as ExecutionArgs)),
+      subscribe: (args) => withLogContext({ requestId: (args.contextValue as Context).requestId }, () => (args.rootValue as { subscribe: Enveloped['subscribe'] }).subscribe(args as ExecutionArgs)),
       onConnect: async (ctx) => {
         const raw = ctx.connectionParams?.authorization ?? ctx.connectionParams?.Authorization;
         const authorization = typeof raw === 'string' ? raw : null;
@@ -69,7 +89,13 @@ export function attachWebSocketServer(server: Server, yoga: Yoga, services: Serv
         return true;
       },
       onSubscribe: async (ctx, _id, params) => {
-        const initial: WsInitialContext = { connectionAuthorization: ctx.extra.authorization ?? null, address: ctx.extra.address ?? 'unknown' };
+        const connection = connectionOf(ctx.extra.request);
+        connection.operations += 1;
+        const initial: WsInitialContext = {
+          connectionAuthorization: ctx.extra.authorization ?? null,
+          address: ctx.extra.address ?? 'unknown',
+          requestId: `${connection.requestId}.${connection.operations}`,
+        };
         const { schema, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({ ...initial, params });
         const document = parse(params.query);
         const errors = validate(schema, document);

@@ -5,9 +5,12 @@ import { exitOnConfigError } from '../../schema/src/config.ts';
 import { migrateDatabase } from '../../schema/src/database.ts';
 import { redactNatsUrl, redactUrl } from '../../schema/src/redact.ts';
 import { createLogger } from '../../schema/src/log.ts';
+import { createRegistry } from '../../schema/src/metrics.ts';
 import { ensureStreams } from '../../schema/src/stream.ts';
 import { streamNames } from '../../schema/src/subjects.ts';
 import { loadProjectorConfig } from './config.ts';
+import { ProjectorMetrics } from './metrics.ts';
+import { startProjectorOps } from './ops.ts';
 import { buildProjector } from './projector.ts';
 
 async function main(): Promise<void> {
@@ -23,20 +26,31 @@ async function main(): Promise<void> {
   // noAsyncTraces: no stack trace captured per request (a large share of the client's CPU otherwise).
   const nc = await connect({ servers: env.NATS_URL.split(','), name: 'projector', maxReconnectAttempts: -1, noAsyncTraces: true });
   await ensureStreams(await jetstreamManager(nc), names);
+  const metrics = new ProjectorMetrics(createRegistry());
   const projector = buildProjector(
     { databaseUrl: env.DATABASE_URL, names, batchSize: env.PROJECTOR_BATCH_SIZE, maxFutureMs: env.MAX_FUTURE_SECONDS * 1000, retryDelayMs: 250 },
-    { nc, logger },
+    { nc, logger, metrics },
   );
   projector.start();
-  logger.info({ database: redactUrl(env.DATABASE_URL), nats: redactNatsUrl(env.NATS_URL), stream: names.stream }, 'projector started');
+  const ops =
+    env.PROJECTOR_METRICS_PORT === 'off'
+      ? null
+      : await startProjectorOps({ port: env.PROJECTOR_METRICS_PORT, databaseUrl: env.DATABASE_URL, names, nc, projector, metrics, logger });
+  logger.info(
+    { database: redactUrl(env.DATABASE_URL), nats: redactNatsUrl(env.NATS_URL), stream: names.stream, metricsPort: ops?.port ?? 'off' },
+    'projector started',
+  );
 
   let stopping = false;
   const shutdown = async (signal: string) => {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'projector stopping: finishing the batch in hand');
+    ops?.markStopping();
     await projector.stop();
+    // Drain delivers the last batch's ack before the connection closes.
     await nc.drain().catch(() => undefined);
+    await ops?.close();
     logger.info(projector.stats(), 'projector stopped');
     process.exit(0);
   };

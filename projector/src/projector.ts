@@ -17,6 +17,7 @@ import { PROJECTOR_CONSUMER, storedAtMs, type RejectReason, type StreamNames } f
 import type { RawMessage } from './batch.ts';
 import { ensureCheckpoint, readCheckpoint } from './checkpoint.ts';
 import { projectBatch } from './project-batch.ts';
+import type { ProjectorMetrics } from './metrics.ts';
 
 export interface ProjectorConfig {
   databaseUrl: string;
@@ -68,7 +69,7 @@ class StopSignal {
   }
 }
 
-export function buildProjector(config: ProjectorConfig, deps: { nc: NatsConnection; logger: Logger }): Projector {
+export function buildProjector(config: ProjectorConfig, deps: { nc: NatsConnection; logger: Logger; metrics?: ProjectorMetrics }): Projector {
   const { nc, logger } = deps;
   const js = jetstream(nc);
   const stats: ProjectorStats = { leader: false, checkpoint: 0, applied: 0, batches: 0, deadLetters: {}, restarts: 0, lastBatchMs: 0, lastError: null };
@@ -114,6 +115,7 @@ export function buildProjector(config: ProjectorConfig, deps: { nc: NatsConnecti
     const started = performance.now();
     const raw: RawMessage[] = messages.map((m) => ({ sequence: m.seq, subject: m.subject, data: m.data, storedAtMs: storedAtMs(m.timestampNanos) }));
     const outcome = await projectBatch(client, { names: config.names, checkpointName: checkpointName(config.names), maxFutureMs: config.maxFutureMs, js, jsm }, raw);
+    const before = stats.checkpoint;
     stats.checkpoint = outcome.checkpoint;
     stats.applied += outcome.recorded + outcome.changes.length;
     for (const letter of outcome.deadLetters) {
@@ -121,6 +123,7 @@ export function buildProjector(config: ProjectorConfig, deps: { nc: NatsConnecti
       logger.warn({ sequence: letter.sequence, subject: letter.subject, reason: letter.reason, detail: letter.detail }, 'event dead-lettered');
     }
     settleWaiters();
+    deps.metrics?.recordBatch({ seconds: (performance.now() - started) / 1000, readings: outcome.recorded, events: outcome.checkpoint - before, deadLetters: outcome.deadLetters });
     if (outcome.missing !== null) throw new Error(`message ${outcome.missing} was not delivered in order; restarting from the checkpoint`);
     messages.at(-1)?.ack();
     stats.batches += 1;

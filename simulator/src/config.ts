@@ -4,6 +4,7 @@
  */
 import { parseArgs } from 'node:util';
 import { ConfigError, commonVars, loadConfig, vars, type Config, type VarSpec } from '../../schema/src/config.ts';
+import { metricsPortVar } from '../../schema/src/metrics.ts';
 import { SENSOR_TYPES } from '../../schema/src/sensors.ts';
 import { MAX_INTERVAL_SECONDS, MIN_INTERVAL_SECONDS } from '../../schema/src/simulator-control.ts';
 
@@ -33,6 +34,8 @@ export const simulatorVars = {
   STREAM_NAME: commonVars.STREAM_NAME,
   SUBJECT_PREFIX: commonVars.SUBJECT_PREFIX,
   LOG_LEVEL: commonVars.LOG_LEVEL,
+  /** /healthz, /readyz and /metrics: a port, 0 for any free one (logged), or off. */
+  SIMULATOR_METRICS_PORT: metricsPortVar(4002),
 };
 
 /** Each flag and the variable it overrides. */
@@ -77,7 +80,8 @@ Every option can also be set by the environment variable named after it; the fla
   -h, --help                  this text
 
 Environment: NATS_URL (default nats://127.0.0.1:4222), STREAM_NAME (SENSORS),
-SUBJECT_PREFIX (iot), LOG_LEVEL (info).
+SUBJECT_PREFIX (iot), LOG_LEVEL (info), SIMULATOR_METRICS_PORT (4002: /healthz,
+/readyz and /metrics; 0 for any free port, off for none).
 `;
 
 export type SimulatorEnv = Config<typeof simulatorVars>;

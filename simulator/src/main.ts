@@ -14,6 +14,7 @@ import { parseCommandLine, queueBound, USAGE, UsageError, type SimulatorSettings
 import { createRng } from './random.ts';
 import { buildSimulator, type Simulator } from './simulator.ts';
 import { serveControl } from './control.ts';
+import { startSimulatorOps } from './metrics.ts';
 import { followDeviceEvents } from './device-events.ts';
 import { redactNatsUrl } from '../../schema/src/redact.ts';
 
@@ -133,6 +134,8 @@ async function main(): Promise<void> {
     },
     'simulator started',
   );
+  const ops = settings.SIMULATOR_METRICS_PORT === 'off' ? null : await startSimulatorOps({ port: settings.SIMULATOR_METRICS_PORT, nc, stats: () => simulator.stats(), logger });
+  if (ops) logger.info({ metricsPort: ops.port }, `health, readiness and metrics on http://localhost:${ops.port}/metrics`);
   if (settings.SIM_UNASSIGNED) {
     void simulator.announce().then((count) => logger.info({ announced: count }, 'devices without a target announced; they measure once one is assigned'));
   }
@@ -146,6 +149,7 @@ async function main(): Promise<void> {
       process.exit(1);
     }
     stopping = true;
+    ops?.markStopping();
     clearInterval(statsTimer);
     // Leave discovery first, so no controller acts on an instance that is going away. Bounded: with NATS away, leaving would wait for it.
     await Promise.race([control.stop(), new Promise((resolve) => setTimeout(resolve, LEAVE_DISCOVERY_WAIT_MS))]);
@@ -156,6 +160,7 @@ async function main(): Promise<void> {
     if (drained) logger.info({ stats }, 'simulator stopped; every reading acked');
     else logger.warn({ stats }, `simulator stopped; ${stats.inFlight + stats.queued} readings were not acked within ${SHUTDOWN_DRAIN_MS} ms`);
     await nc.close();
+    await ops?.close();
     process.exit(0);
   };
   process.on('SIGINT', (signal) => void shutdown(signal));

@@ -12,12 +12,25 @@ import type { JetStreamClient, PubAck } from '@nats-io/jetstream';
 import { TimeoutError } from '@nats-io/transport-node';
 import type { ReadingData, ReadingRecorded } from '../../../schema/src/index.ts';
 import { publishEvent } from '../../../schema/src/publish.ts';
+import { apiMetrics } from '../metrics.ts';
 import type { Principal } from './auth/roles.ts';
 import { badInput, CoreError } from './errors.ts';
 import { requirePermission } from './permissions.ts';
 import { validateReading, type ReadingInput } from './readings/input.ts';
 
 export const MAX_BATCH_READINGS = 1000;
+
+/** One metric update per batch: readings stored, and retried ones JetStream already had. */
+function countIngested(acks: ReadonlyArray<PubAck | undefined>): void {
+  let stored = 0;
+  let duplicates = 0;
+  for (const ack of acks) {
+    if (ack?.duplicate) duplicates += 1;
+    else if (ack) stored += 1;
+  }
+  if (stored) apiMetrics.ingestedReadings.inc({ outcome: 'stored' }, stored);
+  if (duplicates) apiMetrics.ingestedReadings.inc({ outcome: 'duplicate' }, duplicates);
+}
 
 export interface IngestSettings {
   prefix: string;
@@ -100,6 +113,7 @@ export class ReadingIngest {
     const events = readings.map((data, index): ReadingRecorded => ({ type: 'ReadingRecorded', version: 1, id: ids[index]!, occurredAt, actor: principal.username, data }));
 
     const { acks, failure } = await this.publishAll(events);
+    countIngested(acks);
     if (failure) {
       const stored = acks.filter(Boolean).length;
       const retry = batchId == null ? 'send a batchId, so that a retry stores each reading once' : 'retry with the same batchId to store the rest, each once';

@@ -13,6 +13,7 @@ import { CoreError, unauthenticated } from '../core/errors.ts';
 import { allows } from '../core/permissions.ts';
 import type { ChangeWaiter } from '../core/readings/change-waiter.ts';
 import type { ReadingRow } from '../core/readings/queries.ts';
+import { apiMetrics } from '../metrics.ts';
 import { BoundedQueue } from './bounded-queue.ts';
 import { DeviceStatusWatcher, type DeviceStatusChange } from './device-status.ts';
 import { filtersOverlap, inTimeRange, readingKeys, replaySubject, subscriptionKey } from './filters.ts';
@@ -38,6 +39,8 @@ export interface Subscriber {
   caller: Principal;
   /** When the caller's credential expires: the feed ends then. */
   expiresAt: Date | null;
+  /** The subscribing operation's request id, for the log line should the subscriber be cut off. */
+  requestId?: string;
 }
 
 const KIND = { ReadingsEdited: 'EDITED', ReadingsDeleted: 'DELETED', ReadingsRestored: 'RESTORED' } as const;
@@ -125,11 +128,16 @@ export class LiveService {
   openQueue<T>(subscriber: Subscriber): BoundedQueue<T> {
     const queue = new BoundedQueue<T>(this.settings.bufferLimit, () => {
       this.dropped += 1;
-      this.logger.warn({ userId: subscriber.caller.userId, limit: this.settings.bufferLimit }, 'slow subscriber cut off');
+      apiMetrics.slowClientsDropped.inc();
+      this.logger.warn({ requestId: subscriber.requestId, userId: subscriber.caller.userId, limit: this.settings.bufferLimit }, 'slow subscriber cut off');
       return new CoreError('TOO_MANY_REQUESTS', `subscription ended: the client fell more than ${this.settings.bufferLimit} events behind; resubscribe with afterSequence to resume`);
     });
     this.active.add(queue as BoundedQueue<unknown>);
-    queue.onEnd(() => this.active.delete(queue as BoundedQueue<unknown>));
+    apiMetrics.subscriptions.inc();
+    queue.onEnd(() => {
+      this.active.delete(queue as BoundedQueue<unknown>);
+      apiMetrics.subscriptions.dec();
+    });
     if (subscriber.expiresAt) {
       const timer = setTimeout(() => queue.fail(unauthenticated('access token expired: the subscription has ended; reconnect with a fresh token')), Math.max(0, subscriber.expiresAt.getTime() - Date.now()));
       queue.onEnd(() => clearTimeout(timer));

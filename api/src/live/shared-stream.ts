@@ -6,7 +6,7 @@
  */
 import { DeliverPolicy, jetstream } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
-import type { Logger } from '../../../schema/src/log.ts';
+import { outsideLogContext, type Logger } from '../../../schema/src/log.ts';
 import { storedAtMs, type StoredMessage } from '../../../schema/src/stored.ts';
 
 export interface Sequenced<T> {
@@ -46,7 +46,8 @@ export class SharedStream<T> {
     const set = this.sinks.get(key) ?? new Set();
     set.add(sink);
     this.sinks.set(key, set);
-    this.running ??= this.run();
+    // The consumer outlives the request that started it: its log lines carry no request id.
+    this.running ??= outsideLogContext(() => this.run());
     return () => {
       set.delete(sink);
       if (set.size === 0) this.sinks.delete(key);

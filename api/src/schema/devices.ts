@@ -106,7 +106,7 @@ builder.subscriptionFields((t) => ({
     args: { deviceCode: t.arg.string(), deviceNumber: t.arg.int(), status: t.arg({ type: DeviceStatusEnum }) },
     subscribe: (_root, args, ctx) =>
       ctx.services.live.deviceStatusChanged(
-        { caller: ctx.caller!, expiresAt: ctx.expiresAt },
+        { caller: ctx.caller!, expiresAt: ctx.expiresAt, requestId: ctx.requestId },
         { deviceCode: args.deviceCode ?? undefined, deviceNumber: args.deviceNumber ?? undefined, status: args.status ?? undefined },
       ),
     resolve: (change) => change,

@@ -54,7 +54,7 @@ builder.subscriptionFields((t) => ({
       'Readings as they are recorded, matching the filter. With afterSequence, first every matching reading stored after that stream sequence, then live: no gap, no duplicate. Resume after a disconnect with the last `sequence` you received.',
     args: { filter: t.arg({ type: ReadingFilter }), afterSequence: t.arg.string() },
     subscribe: (_root, args, ctx) =>
-      ctx.services.live.readingRecorded({ caller: ctx.caller!, expiresAt: ctx.expiresAt }, validateFilter(args.filter), parseSequence(args.afterSequence)),
+      ctx.services.live.readingRecorded({ caller: ctx.caller!, expiresAt: ctx.expiresAt, requestId: ctx.requestId }, validateFilter(args.filter), parseSequence(args.afterSequence)),
     resolve: (reading) => reading,
   }),
   readingsChanged: t.field({
@@ -62,7 +62,7 @@ builder.subscriptionFields((t) => ({
     authScopes: { permission: 'readReadings' },
     description: 'Edits, deletes and restores that touched readings, whose filter overlaps this one; sent once applied.',
     args: { filter: t.arg({ type: ReadingFilter }) },
-    subscribe: (_root, args, ctx) => ctx.services.live.readingsChanged({ caller: ctx.caller!, expiresAt: ctx.expiresAt }, validateFilter(args.filter)),
+    subscribe: (_root, args, ctx) => ctx.services.live.readingsChanged({ caller: ctx.caller!, expiresAt: ctx.expiresAt, requestId: ctx.requestId }, validateFilter(args.filter)),
     resolve: (change) => change,
   }),
 }));

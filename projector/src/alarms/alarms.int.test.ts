@@ -1,9 +1,12 @@
-import { jetstream } from '@nats-io/jetstream';
+import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ALARM_LOG_CONSUMER } from '../../../schema/src/alarms.ts';
 import { createLogger } from '../../../schema/src/log.ts';
 import { acknowledged, cleared, ruleDefined } from '../../../test/support/alarms.ts';
 import { createTestEnv, type TestEnv } from '../../../test/support/env.ts';
 import { publishEvents, reading, T0 } from '../../../test/support/events.ts';
+import { publishLogLines } from '../../../test/support/logs.ts';
+import { waitFor } from '../../../test/support/processes.ts';
 import { buildAlarmProjector, type AlarmProjector } from './projector.ts';
 import { alarmChecksum, rebuildAlarms } from './rebuild.ts';
 
@@ -85,5 +88,33 @@ describe('the alarm projector', () => {
     const [seq] = await publishEvents(jetstream(env.nc), env.names, [temperature(40, s(110), 1), temperature(41, s(120), 1)]).then((x) => x.slice(1));
     await projector.waitFor(seq!, 10_000);
     expect((await history()).slice(-1)).toEqual(['13:RAISED:alarm-13-0']);
+  });
+
+  it('copies the error lines of watched devices from the log stream and raises a LOG_LEVEL alarm from the copy', async () => {
+    const jsm = await jetstreamManager(env.nc);
+    await waitFor(() => jsm.consumers.info(env.names.logStream, ALARM_LOG_CONSUMER).then(() => true), 'the log watch consumer');
+    const [ruleSeq] = await publishEvents(jetstream(env.nc), env.names, [
+      ruleDefined({ id: 'faults', severity: 'CRITICAL', deviceCode: 'LOG', condition: { kind: 'LOG_LEVEL', level: 'error', quietSeconds: 300 } }, { at: s(130) }),
+    ]);
+    await projector.waitFor(ruleSeq!, 10_000);
+    await publishLogLines(env.nc, env.names, 'LOG', 1, [
+      { level: 'info', message: 'booted' },
+      { level: 'error', message: 'probe disconnected' },
+    ]);
+    await publishLogLines(env.nc, env.names, 'OTHER', 1, [{ level: 'critical', message: 'not watched' }]);
+    const raised = await waitFor(async () => {
+      const rows = await env.db.query(`SELECT device_code, device_number, severity, detail, raised_sequence FROM alarms WHERE rule_id = 'faults'`);
+      return rows.rows[0] as { device_code: string; device_number: number; severity: string; detail: string; raised_sequence: string } | undefined;
+    }, 'the LOG_LEVEL alarm', 10_000);
+    expect(raised).toMatchObject({ device_code: 'LOG', device_number: 1, severity: 'CRITICAL', detail: 'error: probe disconnected' });
+    const copy = await jsm.streams.getMessage(env.names.stream, { seq: Number(raised.raised_sequence) });
+    expect(copy?.subject).toBe(`${env.names.prefix}.alarm.logged.LOG.1`);
+    // Only the watched device's error was copied, once the watch has handled every line.
+    await waitFor(async () => {
+      const info = await jsm.consumers.info(env.names.logStream, ALARM_LOG_CONSUMER);
+      return info.num_pending === 0 && info.num_ack_pending === 0 && info.delivered.stream_seq === 3;
+    }, 'the log watch to handle every line');
+    const { state } = await jsm.streams.info(env.names.stream);
+    expect(state.last_seq).toBe(Number(raised.raised_sequence));
   });
 });

@@ -6,6 +6,7 @@
  * restarts from the checkpoint with the memory read back from Postgres.
  *
  * Invalid events are skipped here: the readings projector dead-letters them already.
+ * It also runs the log watch that feeds LOG_LEVEL rules (log-watch.ts).
  */
 import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager, type ConsumerMessages, type JsMsg } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
@@ -15,6 +16,7 @@ import type { Logger } from '../../../schema/src/log.ts';
 import { decodeBatch, takeContiguous } from '../batch.ts';
 import { advanceCheckpoint, ensureCheckpoint, lockCheckpoint, readCheckpoint } from '../checkpoint.ts';
 import type { EvaluatorState } from './evaluate.ts';
+import { startLogWatch, type LogWatch } from './log-watch.ts';
 import { applyAlarmEvents, loadEvaluatorState } from './store.ts';
 import { LIVE_ALARM_TABLES } from './tables.ts';
 
@@ -176,14 +178,22 @@ export function buildAlarmProjector(config: AlarmProjectorConfig, deps: { nc: Na
     }
   }
 
+  // LOG_LEVEL rules: error lines copied from the log stream into the domain stream (log-watch.ts).
+  let logWatch: { watch: LogWatch; db: pg.Pool } | null = null;
+
   return {
     start() {
-      running ??= runLoop();
+      if (running) return;
+      running = runLoop();
+      const db = new pg.Pool({ connectionString: config.databaseUrl, max: 1, application_name: 'alarm-log-watch' });
+      db.on('error', (error) => logger.warn({ err: error }, 'alarm log watch database connection failed'));
+      logWatch = { db, watch: startLogWatch(config.names, { nc, db, logger }) };
     },
     async stop() {
       stopping = true;
       notify();
-      await running;
+      await Promise.all([running, logWatch?.watch.stop()]);
+      await logWatch?.db.end();
     },
     stats: () => ({ ...stats }),
     waitFor(sequence, timeoutMs) {
