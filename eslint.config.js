@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', '.data/', 'drizzle/', 'sdk/gql/', 'coverage/'] },
+  { ignores: ['node_modules/', '.data/', 'drizzle/', 'sdk/gql/', 'coverage/', 'dashboard/dist/', 'test-artifacts/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

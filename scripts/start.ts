@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import { exitOnConfigError } from '../schema/src/config.ts';
+import { ensureDashboardBuilt } from '../dashboard/build.ts';
 import { migrateDatabase } from '../schema/src/database.ts';
 import { redactNatsUrl, redactUrl } from '../schema/src/redact.ts';
 import { ensureStreams } from '../schema/src/stream.ts';
@@ -146,6 +147,15 @@ async function migrate(): Promise<boolean> {
   }
 }
 
+/** Builds the dashboard when dist is missing or older than its sources; without it the API still runs. */
+async function buildDashboard(): Promise<void> {
+  try {
+    output.say(await ensureDashboardBuilt());
+  } catch (error) {
+    output.say(`the dashboard could not be built (${describeError(error)}); the API runs without it: try npm run build:dashboard`);
+  }
+}
+
 async function start(): Promise<void> {
   const pgProblem = await postgresUnreachable(config.DATABASE_URL);
   if (pgProblem) throw new StartError(`PostgreSQL is not reachable at DATABASE_URL=${databaseUrl} (${pgProblem}).\n${HOW_TO_GET_POSTGRES}`);
@@ -155,6 +165,8 @@ async function start(): Promise<void> {
   const created = await migrate();
   step();
   await ensureStreamsOnNats();
+  step();
+  await buildDashboard();
   step();
   const api = startServices();
   process.stdout.write(

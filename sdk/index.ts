@@ -9,7 +9,9 @@ export type { ApiKeyRole, ReadingChanges, ReadingFieldsFragment as ReadingFields
 export * from './src/operations/live.ts';
 export * from './src/operations/simulators.ts';
 export type { SimulatorFieldsFragment as SimulatorFields } from './gql/graphql.ts';
-export { followReadings, liveClient, type LiveOptions, type LiveReading, type ReadingFeed, type ReadingFeedHandlers } from './src/live.ts';
+export { followReadings, followSubscription, liveClient, type LiveOptions, type LiveReading, type ReadingFeed, type ReadingFeedHandlers, type Subscription, type SubscriptionHandlers } from './src/live.ts';
+export * from './src/operations/stats.ts';
+export type { StatBucketSize } from './gql/graphql.ts';
 export * from './src/operations/alarms.ts';
 export type { AlarmFieldsFragment as AlarmFields, AlarmRuleFieldsFragment as AlarmRuleFields, AlarmFilter, AlarmRuleInput, AlarmConditionInput, AlarmSeverity, AlarmStatus, AlarmConditionKind } from './gql/graphql.ts';
 export * from './src/operations/audit.ts';

@@ -26,6 +26,7 @@ import type { CommandLog } from './core/commands.ts';
 import { DeviceCommands } from './core/devices/commands.ts';
 import { SystemStatusService } from './core/system-status.ts';
 import { SimulatorControl } from './core/simulators.ts';
+import { createDashboardHandler } from './dashboard.ts';
 import { createGraphQLServer } from './graphql-server.ts';
 import { createHttpGuards } from './http-guards.ts';
 import { LiveService } from './live/service.ts';
@@ -38,6 +39,8 @@ export interface AppOptions {
   clock?: () => number;
   /** Projector lag above which /readyz answers 503. */
   readyMaxLag?: number;
+  /** The built dashboard served at `/` (default dashboard/dist). */
+  dashboardDir?: string;
 }
 
 export interface App {
@@ -97,6 +100,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
 
   const yoga = createGraphQLServer(services, { graphiql: env.GRAPHIQL, introspection: env.INTROSPECTION, fieldSuggestions: env.FIELD_SUGGESTIONS }, logger);
   const rest = createRestApi(services, logger);
+  const dashboard = createDashboardHandler(options.dashboardDir);
   const guards = createHttpGuards({ corsOrigins: env.CORS_ORIGINS, production: env.NODE_ENV === 'production' });
   const readyMaxLag = options.readyMaxLag ?? 10_000;
 
@@ -120,6 +124,8 @@ export async function buildApp(options: AppOptions): Promise<App> {
     }
     if (path === '/graphql') return void (guards.graphql(req, res) || yoga(req, res, { req, res }));
     if (path === REST_PREFIX || path?.startsWith(`${REST_PREFIX}/`)) return void (guards.rest(req, res) || rest(req, res));
+    // Keep this last: every GET that no route above took is the dashboard's (client routes included).
+    if ((req.method === 'GET' || req.method === 'HEAD') && !path?.startsWith('/api/')) return void dashboard(req, res, path ?? '/');
     sendJson(res, 404, { status: 'error', message: `no route for ${path}; GraphQL is at /graphql, REST at ${REST_PREFIX}` });
   });
   const ws = attachWebSocketServer(server, yoga, services, logger, { allowsOrigin: guards.allowsOrigin, maxConnectionsPerAddress: env.WS_MAX_CONNECTIONS_PER_ADDRESS });

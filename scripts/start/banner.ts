@@ -43,6 +43,7 @@ export function banner(facts: BannerFacts, colour: boolean): string {
     row('devices', `${facts.devicesPerSimulator} per simulator`),
     ...(facts.api
       ? [
+          row('dashboard', `${facts.api.url.replace(/\/graphql$/, '/')}  (log in with the admin below)`),
           row('GraphQL', `${facts.api.url}  (GraphiQL in a browser; graphql-ws and SSE on the same path)`),
           row('admin login', `${facts.api.username} / ${facts.api.password}${facts.api.passwordFile ? `  (kept in ${shortPath(facts.api.passwordFile)})` : ''}`),
         ]

@@ -5,7 +5,8 @@
  * caller sees every reading exactly once, in order.
  */
 import { print } from 'graphql';
-import { createClient as createWsClient, type Client } from 'graphql-ws';
+import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
+import { createClient as createWsClient, type Client, type EventConnectedListener } from 'graphql-ws';
 import { ReadingRecordedDocument } from './operations/live.ts';
 import type { ReadingFilter, ReadingRecordedSubscription } from '../gql/graphql.ts';
 
@@ -34,8 +35,9 @@ export interface ReadingFeedHandlers {
   onInterrupted?: (reason: unknown) => void;
 }
 
-export function liveClient(options: LiveOptions): Client {
+export function liveClient(options: LiveOptions, on?: { connected?: EventConnectedListener }): Client {
   return createWsClient({
+    on,
     url: options.url.replace(/^http/, 'ws'),
     webSocketImpl: options.webSocketImpl,
     lazy: true,
@@ -89,6 +91,71 @@ export function followReadings(options: LiveOptions, request: { filter?: Reading
     get lastSequence() {
       return lastSequence;
     },
+    async stop() {
+      stopped = true;
+      unsubscribe();
+      await client?.dispose();
+    },
+  };
+}
+
+export interface Subscription {
+  stop(): Promise<void>;
+}
+
+export interface SubscriptionHandlers<TResult> {
+  onData: (data: TResult) => void;
+  /** Told at every (re)connection: what happened while disconnected is not replayed, so reload state here. */
+  onConnected?: () => void;
+  onInterrupted?: (reason: unknown) => void;
+}
+
+/**
+ * Any typed subscription, kept open: after a disconnect, an error or a server-ended
+ * subscription it subscribes again (pausing as `followReadings` does). Unlike
+ * `followReadings` nothing is replayed, so `onConnected` is the moment to reload state.
+ */
+export function followSubscription<TResult, TVariables extends Record<string, unknown>>(
+  options: LiveOptions,
+  document: TypedDocumentNode<TResult, TVariables>,
+  variables: TVariables,
+  handlers: SubscriptionHandlers<TResult>,
+): Subscription {
+  let stopped = false;
+  let client: Client | null = null;
+  let unsubscribe: () => void = () => undefined;
+  let delay = options.retryDelayMs ?? 500;
+  const query = print(document);
+
+  const connect = () => {
+    if (stopped) return;
+    const current = liveClient(options, {
+      connected: () => {
+        delay = options.retryDelayMs ?? 500;
+        handlers.onConnected?.();
+      },
+    });
+    client = current;
+    unsubscribe = current.subscribe<TResult>(
+      { query, variables },
+      {
+        next: (result) => (result.data ? handlers.onData(result.data) : handlers.onInterrupted?.(result.errors)),
+        error: (error) => reconnect(current, error),
+        complete: () => reconnect(current, new Error('the server ended the subscription')),
+      },
+    );
+  };
+
+  const reconnect = (failed: Client, reason: unknown) => {
+    void failed.dispose();
+    if (stopped) return;
+    handlers.onInterrupted?.(reason);
+    setTimeout(connect, delay);
+    delay = Math.min(delay * 2, 30_000);
+  };
+
+  connect();
+  return {
     async stop() {
       stopped = true;
       unsubscribe();

@@ -30,3 +30,14 @@ export const ReadingsChangedDocument = graphql(`
     }
   }
 `);
+
+export const DeviceStatusChangedDocument = graphql(`
+  subscription DeviceStatusChanged($deviceCode: String, $deviceNumber: Int, $status: DeviceStatus) {
+    deviceStatusChanged(deviceCode: $deviceCode, deviceNumber: $deviceNumber, status: $status) {
+      status
+      previousStatus
+      at
+      device { deviceCode deviceNumber status sensorTypes lastSeenAt lostMessages readingCount intervalSeconds target { name latitude longitude } }
+    }
+  }
+`);
