@@ -12,6 +12,7 @@ import { loadProjectorConfig } from './config.ts';
 import { ProjectorMetrics } from './metrics.ts';
 import { startProjectorOps } from './ops.ts';
 import { buildProjector } from './projector.ts';
+import { buildAlarmProjector } from './alarms/projector.ts';
 
 async function main(): Promise<void> {
   let env;
@@ -32,6 +33,12 @@ async function main(): Promise<void> {
     { nc, logger, metrics },
   );
   projector.start();
+  // Alarms: a projection of their own (own checkpoint and consumer), in the same process.
+  const alarms = buildAlarmProjector(
+    { databaseUrl: env.DATABASE_URL, names, batchSize: env.PROJECTOR_BATCH_SIZE, maxFutureMs: env.MAX_FUTURE_SECONDS * 1000, retryDelayMs: 250 },
+    { nc, logger: logger.child({ projection: 'alarms' }) },
+  );
+  alarms.start();
   const ops =
     env.PROJECTOR_METRICS_PORT === 'off'
       ? null
@@ -47,7 +54,7 @@ async function main(): Promise<void> {
     stopping = true;
     logger.info({ signal }, 'projector stopping: finishing the batch in hand');
     ops?.markStopping();
-    await projector.stop();
+    await Promise.all([projector.stop(), alarms.stop()]);
     // Drain delivers the last batch's ack before the connection closes.
     await nc.drain().catch(() => undefined);
     await ops?.close();
