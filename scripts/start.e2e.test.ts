@@ -105,7 +105,8 @@ describe('npm start (scripts/start.ts)', () => {
     );
     expect(launcher.output()).toContain(`${natsUrl}  (private nats-server`);
     expect(launcher.output()).toContain(`stream           ${isolated.stream} on ${isolated.prefix}.reading.>`);
-    expect(launcher.output()).toContain(`MQTT             mqtt://127.0.0.1:${mqttPort}  (topics ${isolated.prefix}/reading/<sensorType>/<deviceCode>/<deviceNumber>)`);
+    expect(launcher.output()).toContain(`MQTT             mqtt://127.0.0.1:${mqttPort}  (topics ${isolated.prefix}/reading/<sensorType>/<deviceCode>/<deviceNumber>, ${isolated.prefix}/log/<deviceCode>/<deviceNumber>)`);
+    expect(launcher.output()).toContain(`device logs      ${isolated.stream}_LOGS on ${isolated.prefix}.log.>, kept 24 h (DEVICE_LOG_RETENTION)`);
 
     // A device publishing over the private server's MQTT reaches Postgres like the simulators.
     const device = await mqtt.connectAsync(`mqtt://127.0.0.1:${mqttPort}`, { clientId: `device-${isolated.id}`, reconnectPeriod: 0 });

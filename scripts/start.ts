@@ -105,7 +105,7 @@ async function ensureNats(): Promise<void> {
 async function ensureStreamsOnNats(): Promise<void> {
   const nc = await connect({ servers: config.NATS_URL.split(',').map((u) => u.trim()), name: 'npm-start' });
   try {
-    await ensureStreams(await jetstreamManager(nc), names);
+    await ensureStreams(await jetstreamManager(nc), names, { logRetentionSeconds: config.DEVICE_LOG_RETENTION });
   } catch (error) {
     throw new StartError(`cannot create the streams on NATS_URL=${natsUrl}: ${describeError(error)} (does the server run JetStream, nats-server -js?)`);
   } finally {
@@ -170,7 +170,7 @@ async function start(): Promise<void> {
   step();
   const api = startServices();
   process.stdout.write(
-    `${banner({ natsUrl, privateNats, databaseUrl, databaseCreated: created, names, processes: supervisor.pids(), devicesPerSimulator: config.SIM_DEVICES, api }, output.colour)}\n`,
+    `${banner({ natsUrl, privateNats, databaseUrl, databaseCreated: created, names, logRetentionSeconds: config.DEVICE_LOG_RETENTION, processes: supervisor.pids(), devicesPerSimulator: config.SIM_DEVICES, api }, output.colour)}\n`,
   );
   progress = reportReadings(config.DATABASE_URL, SIMULATORS.map(([type]) => type), output.say);
   if (phase === 'starting') phase = 'running';

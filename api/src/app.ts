@@ -65,7 +65,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
   db.on('error', (error) => logger.warn({ err: error }, 'idle database connection failed'));
   const nc: NatsConnection = await connect({ servers: env.NATS_URL.split(','), name: 'api', maxReconnectAttempts: -1, noAsyncTraces: true });
   const jsm = await jetstreamManager(nc);
-  await ensureStreams(jsm, names);
+  await ensureStreams(jsm, names, { logRetentionSeconds: env.DEVICE_LOG_RETENTION });
   const waiter = new ChangeWaiter(env.DATABASE_URL, db, logger);
   await waiter.start();
 

@@ -26,7 +26,7 @@ async function main(): Promise<void> {
   await migrateDatabase(env.DATABASE_URL);
   // noAsyncTraces: no stack trace captured per request (a large share of the client's CPU otherwise).
   const nc = await connect({ servers: env.NATS_URL.split(','), name: 'projector', maxReconnectAttempts: -1, noAsyncTraces: true });
-  await ensureStreams(await jetstreamManager(nc), names);
+  await ensureStreams(await jetstreamManager(nc), names, { logRetentionSeconds: env.DEVICE_LOG_RETENTION });
   const metrics = new ProjectorMetrics(createRegistry());
   const projector = buildProjector(
     { databaseUrl: env.DATABASE_URL, names, batchSize: env.PROJECTOR_BATCH_SIZE, maxFutureMs: env.MAX_FUTURE_SECONDS * 1000, retryDelayMs: 250 },

@@ -1,5 +1,6 @@
 /** What runs where, printed once everything has started. */
 import { relative } from 'node:path';
+import { logSubjects } from '../../schema/src/logs.ts';
 import { subjects, type StreamNames } from '../../schema/src/subjects.ts';
 import type { PrivateNats } from './nats.ts';
 import { paint } from './output.ts';
@@ -11,11 +12,21 @@ export interface BannerFacts {
   databaseUrl: string;
   databaseCreated: boolean;
   names: StreamNames;
+  /** DEVICE_LOG_RETENTION, in seconds. */
+  logRetentionSeconds: number;
   /** Child name → pid. */
   processes: ReadonlyMap<string, number>;
   devicesPerSimulator: number;
   /** The API's GraphQL URL and bootstrap login, when the API runs. */
   api: { url: string; username: string; password: string; passwordFile: string | null } | null;
+}
+
+/** A duration in its largest whole unit: 86400 → "24 h", 90 → "90 s". */
+export function formatDuration(seconds: number): string {
+  if (seconds % 86_400 === 0 && seconds >= 2 * 86_400) return `${seconds / 86_400} d`;
+  if (seconds % 3600 === 0) return `${seconds / 3600} h`;
+  if (seconds % 60 === 0) return `${seconds / 60} min`;
+  return `${seconds} s`;
 }
 
 const shortPath = (path: string) => {
@@ -35,10 +46,11 @@ export function banner(facts: BannerFacts, colour: boolean): string {
     rule,
     paint(colour, 'bold', 'Sensor platform running. Ctrl-C stops everything.'),
     row('NATS', nats),
-    ...(privateNats ? [row('MQTT', 'url' in privateNats.mqtt ? `${privateNats.mqtt.url}  (topics ${names.prefix}/reading/<sensorType>/<deviceCode>/<deviceNumber>)` : `off: ${privateNats.mqtt.off}`)] : []),
+    ...(privateNats ? [row('MQTT', 'url' in privateNats.mqtt ? `${privateNats.mqtt.url}  (topics ${names.prefix}/reading/<sensorType>/<deviceCode>/<deviceNumber>, ${names.prefix}/log/<deviceCode>/<deviceNumber>)` : `off: ${privateNats.mqtt.off}`)] : []),
     row('PostgreSQL', `${database}${facts.databaseCreated ? '  (database created now)' : ''}`),
     row('stream', `${names.stream} on ${subjects.domainStreamSubjects(names.prefix).join(', ')}`),
     row('dead letters', `${names.deadLetterStream} on ${subjects.deadLetterStreamSubjects(names.prefix).join(', ')}`),
+    row('device logs', `${names.logStream} on ${logSubjects.streamSubjects(names.prefix).join(', ')}, kept ${formatDuration(facts.logRetentionSeconds)} (DEVICE_LOG_RETENTION)`),
     ...[...facts.processes].map(([name, pid]) => row(name, `pid ${pid}`)),
     row('devices', `${facts.devicesPerSimulator} per simulator`),
     ...(facts.api

@@ -88,7 +88,7 @@ async function main(): Promise<void> {
   });
   void logConnectionStatus(nc, logger);
   const names = streamNames(settings.STREAM_NAME, settings.SUBJECT_PREFIX);
-  await ensureStreams(await jetstreamManager(nc), names);
+  await ensureStreams(await jetstreamManager(nc), names, { logRetentionSeconds: settings.DEVICE_LOG_RETENTION });
 
   const simulator = buildSimulator(
     {

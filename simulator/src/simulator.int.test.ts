@@ -122,7 +122,7 @@ describe('simulator against a JetStream stream', () => {
       for (const seqs of seqsByDevice(stored).values()) expect(seqs).toEqual(oneTo(seqs.length));
     } finally {
       await simulator.stop(0);
-      for (const stream of [late.stream, late.deadLetterStream]) await jsm.streams.delete(stream).catch(() => undefined);
+      for (const stream of [late.stream, late.deadLetterStream, late.logStream]) await jsm.streams.delete(stream).catch(() => undefined);
     }
   });
 });

@@ -1,15 +1,18 @@
 /**
  * One simulator instance: a fleet of devices of one sensor type, measuring on a
- * schedule and publishing each reading as a ReadingRecorded event. Its devices obey
- * device commands (sleep, wake, an interval of their own) and, started unassigned,
- * announce themselves and measure nothing until a target is assigned to them.
+ * schedule and publishing each reading as a ReadingRecorded event, and now and then a
+ * log line (device-logs.ts). Its devices obey device commands (sleep, wake, an interval
+ * of their own, a minimum log level) and, started unassigned, announce themselves and
+ * measure nothing until a target is assigned to them.
  */
 import { jetstream, type PubAck } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { DomainEvent } from '../../schema/src/events.ts';
+import { encodeLogLine, logSubjects } from '../../schema/src/logs.ts';
 import type { SensorType } from '../../schema/src/sensors.ts';
+import { createLogGenerators, logLineFor, type LogLine } from './device-logs.ts';
 import { DeviceStates, outgoingAnnouncement } from './device-state.ts';
-import { createFleet, deviceCodeOf, findDevice, measure } from './fleet.ts';
+import { createFleet, deviceCodeOf, findDevice, measure, type Measurement } from './fleet.ts';
 import { EventPublisher } from './publisher.ts';
 import type { Rng } from './random.ts';
 import { outgoingReading, readingRecorded } from './reading.ts';
@@ -69,6 +72,8 @@ export interface SimulatorStats {
   sleeping: number;
   /** Devices that announced themselves and wait for a target. */
   awaitingTarget: number;
+  /** Log lines published (at or above their device's minimum level). */
+  logLines: number;
 }
 
 /** The device events a simulator obeys. */
@@ -93,8 +98,8 @@ export interface Simulator {
   /**
    * Obeys a (validated) device event for one of its devices: SLEEP stops the device measuring (its seq
    * stands still), WAKE resumes it at its next due time, SET_INTERVAL gives it an interval of its own
-   * (the instance's interval no longer applies to it), and a target assignment lets a device awaiting
-   * one start measuring. A command id acts once.
+   * (the instance's interval no longer applies to it), SET_LOG_LEVEL sets the lowest level of log line
+   * it publishes, and a target assignment lets a device awaiting one start measuring. A command id acts once.
    */
   applyDeviceEvent(event: DeviceControlEvent): DeviceEventOutcome;
   /**
@@ -118,6 +123,7 @@ export function buildSimulator(config: SimulatorConfig, deps: SimulatorDeps): Si
     onAck: deps.onAck,
   });
   const states = new DeviceStates(config.devices, config.unassigned ?? false);
+  const logGenerators = createLogGenerators(fleet);
   const ownIntervals = new OwnIntervals(config.devices);
   /** The next device to announce, when it still awaits a target; `devices` when there is none left. */
   let announceNext = config.devices;
@@ -136,6 +142,22 @@ export function buildSimulator(config: SimulatorConfig, deps: SimulatorDeps): Si
   let generated = 0;
   let skipped = 0;
   let lateTicks = 0;
+  let logLines = 0;
+
+  /**
+   * Core NATS, fire and forget: a log line waits for no ack and takes no slot of the readings'
+   * window, so logging never slows measuring. The log stream stores what arrives; a line sent
+   * while NATS is away is lost (logs are diagnostics, not the record).
+   */
+  function publishLog(m: Measurement, line: LogLine, occurredAt: string): void {
+    if (deps.nc.isClosed()) return;
+    try {
+      deps.nc.publish(logSubjects.line(config.subjectPrefix, m.deviceCode, m.deviceNumber), encodeLogLine({ ...line, occurredAt, source: config.simulatorId }));
+      logLines++;
+    } catch {
+      // Closing or draining: the line is dropped, as it would be with NATS away.
+    }
+  }
 
   function tick(): void {
     if (!schedule) return;
@@ -157,9 +179,13 @@ export function buildSimulator(config: SimulatorConfig, deps: SimulatorDeps): Si
         return;
       }
       // The reading's time is when the device was due, so a late tick does not bunch timestamps together.
-      const event = readingRecorded(config.simulatorId, config.sensorType, measure(fleet, device), new Date(dueAt).toISOString(), occurredAt);
+      const measuredAt = new Date(dueAt).toISOString();
+      const measurement = measure(fleet, device);
+      const event = readingRecorded(config.simulatorId, config.sensorType, measurement, measuredAt, occurredAt);
       publisher.enqueue(outgoingReading(config.subjectPrefix, event));
       generated++;
+      const line = logLineFor(logGenerators, device, config.sensorType, measurement);
+      if (line && states.logs(device, line.level)) publishLog(measurement, line, measuredAt);
     };
     for (let slot = due.from; slot < due.to; slot++) {
       const device = schedule.deviceOf(slot);
@@ -266,6 +292,7 @@ export function buildSimulator(config: SimulatorConfig, deps: SimulatorDeps): Si
         lateTicks,
         sleeping: states.sleeping,
         awaitingTarget: states.awaitingTarget,
+        logLines,
         ...publisher.counters(),
       };
     },

@@ -60,7 +60,7 @@ export async function createTestEnv(options: TestEnvOptions = {}): Promise<TestE
       await db.end().catch(() => undefined);
       if (!nc.isClosed()) {
         const jsm = await jetstreamManager(nc);
-        for (const stream of [names.stream, names.deadLetterStream]) {
+        for (const stream of [names.stream, names.deadLetterStream, names.logStream]) {
           await jsm.streams.delete(stream).catch(() => undefined);
         }
         await nc.close();
