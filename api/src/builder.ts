@@ -30,6 +30,9 @@ export const builder = new SchemaBuilder<{
   plugins: [ScopeAuthPlugin, RelayPlugin, DataloaderPlugin],
   defaultFieldNullability: false,
   scopeAuth: {
+    // Refuse a subscription when it is made: without this a caller lacking the permission (a DEVICE
+    // key) held a live feed, and was only refused event by event.
+    authorizeOnSubscribe: true,
     authScopes: (context) => ({
       authenticated: context.caller !== null,
       permission: (permission) => context.caller !== null && allows(context.caller.role, permission),

@@ -3,10 +3,10 @@
  * live subscription keeps receiving readings through every attack below.
  * - WebSocket: too many connections from one address (429 at the upgrade), a message over
  *   64 KiB (closed with 1009), malformed graphql-ws messages (4400), protocol misuse
- *   (subscribe before connection_init 4401, a second connection_init 4429).
+ *   (subscribe before connection_init 4401, a second connection_init 4429, none within 3 s 4408).
  * - HTTP: POST /graphql bodies over 1 MiB (413, declared or not) and without a length (411).
- *   REST's 413 is covered in api/src/rest/sensors.int.test.ts; 4403 for a bad token and 4408
- *   for a missing connection_init in api/src/live/live.int.test.ts.
+ *   REST's 413 is covered in api/src/rest/sensors.int.test.ts, 4403 for a bad token in
+ *   api/src/live/live.int.test.ts.
  */
 import { jetstream } from '@nats-io/jetstream';
 import type { Client } from 'graphql-ws';
@@ -123,6 +123,16 @@ describe('WebSocket messages', () => {
     const twice = await initialised();
     twice.socket.send(JSON.stringify({ type: 'connection_init', payload: { authorization: `Bearer ${admin.accessToken}` } }));
     expect((await twice.closed).code).toBe(4429);
+    await stillReceiving();
+  });
+});
+
+describe('idle WebSockets', () => {
+  it(`closes a socket that sends no connection_init within ${WS_LIMITS.connectionInitWaitTimeoutMs} ms with 4408`, async () => {
+    const idle = await rawSocket(url);
+    const opened = Date.now();
+    expect((await idle.closed).code).toBe(4408);
+    expect(Date.now() - opened).toBeGreaterThanOrEqual(WS_LIMITS.connectionInitWaitTimeoutMs - 100);
     await stillReceiving();
   });
 });
