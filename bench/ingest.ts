@@ -16,6 +16,7 @@ import { runEndToEnd, type EndToEndOptions, type EndToEndResult, type PhaseResul
 import { ROOT } from './support/children.ts';
 import { summarizeProfile, type ProfileSummary } from './support/cpuprofile.ts';
 import { fmt, markdownTable, mb, pct, ratio, textTable, type Row } from './support/format.ts';
+import type { Goal } from './support/goals.ts';
 import type { Benchmark, CommonOptions } from './support/harness.ts';
 import { createBenchEnv, type BenchEnv } from './support/isolated.ts';
 import { describeMachine, machineLines, type Machine } from './support/machine.ts';
@@ -270,6 +271,37 @@ function interferenceLine(e2e: EndToEndResult): string {
   return `Processes outside this run used ${sat.toFixed(0)} % / ${drain.toFixed(0)} % / ${fixed.toFixed(0)} % of one core (saturation / drain / fixed rate): ${verdict}.`;
 }
 
+function goals(b: Baselines, e2e: EndToEndResult): Goal[] {
+  const sat = phase(e2e, 'saturation');
+  const rate = sat.committedPerSecond;
+  // µs of CPU per reading by the stack's parts: what the two cores are spent on.
+  const per = (group: string, by: number) => (by > 0 ? `${(((sat.cpu[group] ?? 0) * 10_000) / by).toFixed(0)}` : 'n/a');
+  const postgres = Object.keys(sat.cpu).filter((g) => g.startsWith('postgres (bench') || g.startsWith('postgres (shared'));
+  const pgMicros = rate > 0 ? (postgres.reduce((sum, g) => sum + (sat.cpu[g] ?? 0), 0) * 10_000) / rate : 0;
+  return [
+    {
+      what: `end-to-end ingest (published → committed), sustained ${saturationLength(e2e)}`,
+      goal: `≥ ${fmt(PRODUCT_GOAL)} readings/s`,
+      measured: perS(rate),
+      baseline: `JetStream publish + consume ${perS(b.combined)}; COPY ${perS(b.copy.perSecond)}`,
+      ratio: `${ratio(rate, b.combined)} / ${ratio(rate, b.copy.perSecond)}`,
+      met: rate >= PRODUCT_GOAL,
+      limit: `both cores (${fmt(sat.machineCpu)} % of 200 %); CPU per reading: simulators ${per('simulators', sat.publishedPerSecond)} µs, nats-server ${per('nats-server', Math.max(sat.publishedPerSecond, rate))} µs, projector ${per('projector', rate)} µs, Postgres ${pgMicros.toFixed(0)} µs`,
+    },
+    {
+      what: 'projector memory (RSS, whole ingest run)',
+      goal: '≤ 300 MB',
+      measured: mb(e2e.projectorRssMax),
+      baseline: '—',
+      ratio: '—',
+      met: e2e.projectorRssMax <= RSS_LIMIT,
+      limit: "the batch in hand and the consumer's prefetch (at most 3 batches un-acked)",
+    },
+  ];
+}
+
+const saturationLength = (e2e: EndToEndResult) => `${phase(e2e, 'saturation').seconds.toFixed(0)} s`;
+
 function report(s: Settings, machine: Machine, b: Baselines, e2e: EndToEndResult, startedAt: Date) {
   const t = tables(s, b, e2e);
   const profiles = profileSummaries(e2e);
@@ -324,7 +356,7 @@ function report(s: Settings, machine: Machine, b: Baselines, e2e: EndToEndResult
     ...profileText(profiles, markdownTable),
     committedNote,
   ].join('\n');
-  return { text, markdown };
+  return { text, markdown, goals: goals(b, e2e) };
 }
 
 export const ingest: Benchmark<IngestFlags> = {

@@ -15,6 +15,7 @@ import { startApi } from './stats/api.ts';
 import { CpuAverage, type CpuAverages } from './support/cpu-average.ts';
 import { int } from './support/flags.ts';
 import { fmt, markdownTable, mb, textTable, type Row } from './support/format.ts';
+import type { Goal } from './support/goals.ts';
 import type { Benchmark } from './support/harness.ts';
 import { createBenchEnv } from './support/isolated.ts';
 import { describeMachine, machineLines, type Machine } from './support/machine.ts';
@@ -98,6 +99,25 @@ function limits(f: Figures): string {
 const HEADER: Row = ['publish → …', 'readings', 'p50', 'p90', 'p99', 'max', 'never arrived', 'target'];
 const CPU_HEADER: Row = ['process', 'CPU, % of one core', 'RSS max'];
 
+function goals(s: Settings, f: Figures): Goal[] {
+  const path = (name: string) => f.paths.find((p) => p.name.startsWith(name));
+  const ack = path('stream ack');
+  const floor = path('JetStream');
+  const row = (what: string, measured: typeof ack, target: number, base: typeof ack, baseName: string, limit: string): Goal => ({
+    what,
+    goal: `p99 ≤ ${target} ms`,
+    measured: `p99 ${ms(measured?.latency?.p99)}${measured?.missing ? `, ${fmt(measured.missing)} never arrived` : ''}`,
+    baseline: `${baseName} p99 ${ms(base?.latency?.p99)}`,
+    ratio: base?.latency && measured?.latency ? `${(measured.latency.p99 / base.latency.p99).toFixed(1)}×` : 'n/a',
+    met: (measured?.latency?.p99 ?? Infinity) <= target && measured?.missing === 0,
+    limit,
+  });
+  return [
+    row(`ingest latency at ${fmt(s.rate)} readings/s, publish → queryable`, path('queryable'), TARGET_QUERYABLE_P99, ack, 'stream ack', "the projector's batch in hand plus its own transaction"),
+    row(`ingest latency at ${fmt(s.rate)} readings/s, publish → live subscriber`, path('graphql-ws'), TARGET_LIVE_P99, floor, 'JetStream consumer', "the API's decode, filter, execution and WebSocket write after the stream delivers"),
+  ];
+}
+
 function report(s: Settings, machine: Machine, f: Figures, startedAt: Date) {
   const runLine = `${startedAt.toISOString().slice(0, 16).replace('T', ' ')} UTC, ${s.mode} run: ${fmt(s.rate)} readings/s for ${s.seconds} s (first ${s.warmupS} s left out), ${fmt(f.published)} published, ${f.errors} publish errors, ${f.lateTicks} late publisher ticks; measured over ${fmt(f.window)} readings`;
   const lines = (table: (h: Row, r: Row[]) => string, bullet: string) => [
@@ -109,7 +129,7 @@ function report(s: Settings, machine: Machine, f: Figures, startedAt: Date) {
     '',
     limits(f),
   ];
-  return { text: [`latency — ${runLine}`, ...lines(textTable, '')].join('\n'), markdown: [`_${runLine}._`, '', ...lines(markdownTable, '- ')].join('\n') };
+  return { text: [`latency — ${runLine}`, ...lines(textTable, '')].join('\n'), markdown: [`_${runLine}._`, '', ...lines(markdownTable, '- ')].join('\n'), goals: goals(s, f) };
 }
 
 export const latency: Benchmark<LatencyFlags> = {

@@ -13,6 +13,7 @@ import { stats } from './stats.ts';
 import { subscriptions } from './subscriptions.ts';
 import { ROOT } from './support/children.ts';
 import { Cleanup } from './support/cleanup.ts';
+import { goalsMarkdown, goalsText, type Goal } from './support/goals.ts';
 import type { Benchmark, CommonOptions } from './support/harness.ts';
 import { writeSection } from './support/report-file.ts';
 
@@ -92,6 +93,8 @@ async function main(): Promise<number> {
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   let status = 0;
+  const goals: Goal[] = [];
+  const startedAt = new Date();
   for (const benchmark of selected) {
     const cleanup = new Cleanup();
     current = cleanup;
@@ -99,6 +102,7 @@ async function main(): Promise<number> {
     try {
       const result = await benchmark.run(common, values, { cleanup, progress: (line) => progress(`${benchmark.name}: ${line}`) });
       process.stdout.write(`${result.text}\n`);
+      goals.push(...(result.goals ?? []));
       if (values['no-write'] !== true) {
         writeSection(out, benchmark.name, benchmark.title, result.markdown);
         progress(`${benchmark.name}: section written to ${out}`);
@@ -115,6 +119,13 @@ async function main(): Promise<number> {
       }
     }
     if (interrupted) break;
+  }
+  if (goals.length > 0) process.stdout.write(`\nProduct goals (issue #8):\n${goalsText(goals)}\n`);
+  // The goal table sums up one whole run: only \`all\` rewrites it, and only when every benchmark finished.
+  if (which === 'all' && status === 0 && !interrupted && values['no-write'] !== true) {
+    const runLine = `${startedAt.toISOString().slice(0, 16).replace('T', ' ')} UTC, \`npm run bench -- all${common.quick ? ' --quick' : ''}\``;
+    writeSection(out, 'goals', 'Product goals at a glance', goalsMarkdown(goals, runLine));
+    progress(`goal table written to ${out}`);
   }
   return status;
 }

@@ -13,6 +13,7 @@ import { runRebuild, type RebuildRun } from './rebuild/run.ts';
 import { chunksOf, datasetFor, fillStream, readStream, type Dataset } from './rebuild/stream.ts';
 import { int } from './support/flags.ts';
 import { fmt, markdownTable, mb, ratio, textTable, type Row } from './support/format.ts';
+import type { Goal } from './support/goals.ts';
 import type { Benchmark } from './support/harness.ts';
 import { createBenchEnv } from './support/isolated.ts';
 import { describeMachine, machineLines, type Machine } from './support/machine.ts';
@@ -90,6 +91,21 @@ const SUMMARY_HEADER: Row = ['measure', 'value', 'target / note'];
 const BASELINE_HEADER: Row = ['floor (same events / rows, same run)', 'rate', 'rebuild ÷ this'];
 const CPU_HEADER: Row = ['process (during the rebuild)', 'CPU, % of one core', 'per event'];
 
+function goals(s: Settings, f: Figures): Goal[] {
+  const rate = f.rebuild.checkpoint / f.rebuild.seconds;
+  return [
+    {
+      what: `rebuild of ${fmt(s.events)} events into fresh read models`,
+      goal: `≥ ${fmt(TARGET)} events/s`,
+      measured: perS(rate),
+      baseline: `COPY of the same rows ${perS(f.copy.perSecond)}`,
+      ratio: ratio(rate, f.copy.perSecond),
+      met: rate >= TARGET,
+      limit: `read → decode → projector's SQL one batch after another; ceiling from the floors ${perS(serialCeiling(f))}, slowest the SQL (${perS(f.sql.perSecond)})`,
+    },
+  ];
+}
+
 function report(s: Settings, machine: Machine, f: Figures, startedAt: Date) {
   const t = tables(s, f);
   const runLine = `${startedAt.toISOString().slice(0, 16).replace('T', ' ')} UTC, ${s.mode} run: ${fmt(s.events)} ReadingRecorded events from 6,000 devices of 3 types, PROJECTOR_BATCH_SIZE=${s.batchSize}`;
@@ -104,7 +120,7 @@ function report(s: Settings, machine: Machine, f: Figures, startedAt: Date) {
     '',
     limits(f),
   ];
-  return { text: [`rebuild — ${runLine}`, ...lines(textTable, '')].join('\n'), markdown: [`_${runLine}._`, '', ...lines(markdownTable, '- ')].join('\n') };
+  return { text: [`rebuild — ${runLine}`, ...lines(textTable, '')].join('\n'), markdown: [`_${runLine}._`, '', ...lines(markdownTable, '- ')].join('\n'), goals: goals(s, f) };
 }
 
 async function countRows(db: { query: (sql: string) => Promise<{ rows: Array<{ n: string }> }> }): Promise<number> {

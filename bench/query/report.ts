@@ -13,6 +13,7 @@ import type { Measured } from './load.ts';
 import type { LoadResult } from './load-client.ts';
 import type { UpdateFigures } from './updates.ts';
 import type { Plan } from './workloads.ts';
+import type { Goal } from '../support/goals.ts';
 
 /** Targets from issue #3. */
 export const TARGETS = { p99Ms: 15, perSecond: 2000, totalCountMs: 50, updateP99Ms: 50 };
@@ -328,7 +329,33 @@ const NOTES = [
   `updateReadings: each call appends a ReadingsEdited event to the stream and returns once the projector (a real child process on the same stream) has applied it and Postgres has notified the API; filters cover exactly the stated number of readings of one device, alternating the value; nothing else runs.`,
 ];
 
-export function report(r: QueryResults): { text: string; markdown: string } {
+function goals(r: QueryResults): Goal[] {
+  const d = r.pageDevice;
+  const api = cpuOf(d.cpu, 'api');
+  const hello = r.hello.result;
+  return [
+    {
+      what: `filtered page query, ${fmt(r.settings.rows)} readings, ${r.settings.clients} clients (device + 1 h)`,
+      goal: `p99 ≤ ${TARGETS.p99Ms} ms, ≥ ${fmt(TARGETS.perSecond)} req/s`,
+      measured: `p99 ${ms(d.result.p99Ms)} ms, ${perS(d.result.perSecond)}`,
+      baseline: `bare graphql-yoga \`{ hello }\` p99 ${ms(hello.p99Ms)} ms, ${perS(hello.perSecond)}`,
+      ratio: `${ratio(d.result.p99Ms, hello.p99Ms)} p99, ${ratio(d.result.perSecond, hello.perSecond)} req/s`,
+      met: d.result.p99Ms <= TARGETS.p99Ms && d.result.perSecond >= TARGETS.perSecond,
+      limit: `the API's one event loop: ${api.toFixed(0)} % of a core, ${fmt(micros(api, d.result.perSecond))} µs of CPU per request (bare yoga: ${fmt(micros(cpuOf(r.hello.cpu, 'baseline server'), hello.perSecond))} µs)`,
+    },
+    {
+      what: `updateReadings (${r.updates.size} rows) end to end, idle`,
+      goal: `p99 ≤ ${TARGETS.updateP99Ms} ms`,
+      measured: `p99 ${ms(r.updates.p99Ms)} ms`,
+      baseline: '—',
+      ratio: '—',
+      met: r.updates.p99Ms <= TARGETS.updateP99Ms,
+      limit: 'append to the stream, the projector fetching and applying it in its own transaction, then the NOTIFY back to the API',
+    },
+  ];
+}
+
+export function report(r: QueryResults): { text: string; markdown: string; goals: Goal[] } {
   const cpu = cpuTable(r);
   const firstPlan = r.plans[0];
   const text = [
@@ -409,5 +436,5 @@ export function report(r: QueryResults): { text: string; markdown: string } {
     ...(r.profile ? profileText(r.profile, markdownTable) : []),
     ...NOTES.map((n) => `- ${n}`),
   ].join('\n');
-  return { text, markdown };
+  return { text, markdown, goals: goals(r) };
 }

@@ -6,6 +6,7 @@ import { machineLines, type Machine } from '../support/machine.ts';
 import type { CpuReading } from '../support/procfs.ts';
 import { keptSchedule, SCHEDULE_TOLERANCE, type SimulatorFigures } from './simulator.ts';
 import { AVG_TOLERANCE, SHAPE_INFO, type PlanSummary, type Shape, type Verification } from './workloads.ts';
+import type { Goal } from '../support/goals.ts';
 
 /** Targets from issue #5. */
 export const TARGETS = { p99Ms: 20, simulatorRssBytes: 500 * 2 ** 20, simulatorDevices: 100_000, simulatorPerSecond: 20_000 };
@@ -307,7 +308,22 @@ function planDetails(r: StatsResults): string[] {
   ];
 }
 
-export function report(r: StatsResults): { text: string; markdown: string } {
+function goals(r: StatsResults): Goal[] {
+  const sim = r.simulator;
+  return [
+    {
+      what: `simulator memory, ${fmt(sim.plan.devices)} devices`,
+      goal: `≤ ${mb(TARGETS.simulatorRssBytes)} (100,000 devices)`,
+      measured: mb(sim.rssMaxBytes),
+      baseline: '—',
+      ratio: '—',
+      met: sim.plan.devices >= TARGETS.simulatorDevices && sim.rssMaxBytes <= TARGETS.simulatorRssBytes,
+      limit: "per-device state in typed arrays; the rest is Node's own heap and the NATS client's buffers",
+    },
+  ];
+}
+
+export function report(r: StatsResults): { text: string; markdown: string; goals: Goal[] } {
   const text = [
     `stats — ${runLine(r)}`,
     ...machineLines(r.machine),
@@ -369,5 +385,5 @@ export function report(r: StatsResults): { text: string; markdown: string } {
     ...NOTES.map((n) => `- ${n}`),
     `- Schedule kept means: nothing skipped, at least ${pct(SCHEDULE_TOLERANCE)} of due readings generated, and acks at least ${pct(SCHEDULE_TOLERANCE)} of the scheduled rate over the window.`,
   ].join('\n');
-  return { text, markdown };
+  return { text, markdown, goals: goals(r) };
 }

@@ -1,6 +1,7 @@
 /** What every benchmark provides to `bench/main.ts`, and what it gets from it. */
 import type { ParseArgsConfig } from 'node:util';
 import type { Cleanup } from './cleanup.ts';
+import type { Goal } from './goals.ts';
 
 export interface CommonOptions {
   /** Small figures, a few seconds per phase: checks that the benchmark works, not how fast. */
@@ -21,6 +22,8 @@ export interface BenchReport {
   text: string;
   /** The benchmark's section of BENCHMARKS.md (between its markers). */
   markdown: string;
+  /** Its rows of issue #8's goal table, if it measures any. */
+  goals?: Goal[];
 }
 
 export interface Benchmark<Flags = Record<string, string | boolean | undefined>> {
