@@ -6,7 +6,7 @@
  * themselves: no process restarted, nothing lost or doubled.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
 import { login } from '../support/accounts.ts';
 import { gqlClient } from '../support/bare-api.ts';
 import { freePort, waitFor } from '../support/processes.ts';
@@ -60,6 +60,7 @@ async function ask(api: ApiProcess, token: string): Promise<Answer> {
 
 describe('PostgreSQL failures under the projector and the API', () => {
   it('keeps the API answering with a retryable error and both recover by themselves, with nothing lost', async () => {
+    onTestFailed(() => console.log(processes.report()));
     const { env, postgres } = servers;
     const pgServer = postgres!;
     const simulator = startSimulatorProcess(processes, env, { type: 'humidity', devices: 50, intervalMs: 50, seed: 11 });

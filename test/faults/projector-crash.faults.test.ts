@@ -6,7 +6,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { jetstream } from '@nats-io/jetstream';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
 import { change, publishEvents } from '../support/events.ts';
 import { waitFor, type ServiceProcess } from '../support/processes.ts';
 import { startFaultServers, type FaultServers } from './support/servers.ts';
@@ -30,6 +30,7 @@ afterAll(async () => {
 
 describe('projector killed while ingesting', () => {
   it(`loses and duplicates nothing when SIGKILLed at random points ${KILLS} times`, async () => {
+    onTestFailed(() => console.log(processes.report()));
     const { env } = servers;
     const startProjector = () => startProjectorProcess(processes, env, { PROJECTOR_BATCH_SIZE: '200' });
     // 100 devices every 40 ms: 2,500 readings a second.

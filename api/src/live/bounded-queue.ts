@@ -56,6 +56,11 @@ export class BoundedQueue<T> implements AsyncIterableIterator<T> {
     return this.items.length;
   }
 
+  /** True once the queue has ended: failed (cut off, expired) or returned by its consumer. */
+  get closed(): boolean {
+    return this.ended;
+  }
+
   private finish(): void {
     if (this.ended) return;
     this.ended = true;

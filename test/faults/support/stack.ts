@@ -19,11 +19,23 @@ export const ADMIN = { username: 'faultadmin', password: 'fault-admin-password' 
 /** Every process a test file starts, so afterAll can kill whatever is left, also after a failure. */
 export class Processes {
   private readonly all = new Set<ServiceProcess>();
+  private readonly named: { name: string; process: ServiceProcess }[] = [];
 
-  track(process: ServiceProcess): ServiceProcess {
+  track(process: ServiceProcess, name: string): ServiceProcess {
     this.all.add(process);
+    this.named.push({ name, process });
     void process.exited.then(() => this.all.delete(process));
     return process;
+  }
+
+  /** The last lines each process wrote (warnings and errors only), to explain a failed test. */
+  report(lines = 15): string {
+    return this.named
+      .map(({ name, process }) => {
+        const tail = process.output().split('\n').filter((l) => l && !l.includes('"level":30')).slice(-lines);
+        return `── ${name} (pid ${process.child.pid}, exit ${process.child.exitCode ?? process.child.signalCode ?? 'running'})\n${tail.join('\n')}`;
+      })
+      .join('\n');
   }
 
   async killAll(): Promise<void> {
@@ -32,7 +44,7 @@ export class Processes {
 }
 
 export function startProjectorProcess(processes: Processes, env: TestEnv, extra: Record<string, string> = {}): ServiceProcess {
-  return processes.track(startService('projector/src/main.ts', { ...env.env, LOG_LEVEL: 'info', ...extra }));
+  return processes.track(startService('projector/src/main.ts', { ...env.env, LOG_LEVEL: 'info', PROJECTOR_METRICS_PORT: '0', ...extra }), 'projector');
 }
 
 export interface ApiProcess {
@@ -55,6 +67,7 @@ export async function startApiProcess(processes: Processes, env: TestEnv, port: 
       ADMIN_PASSWORD: ADMIN.password,
       ...extra,
     }),
+    'api',
   );
   await waitFor(
     async () => {
@@ -71,12 +84,13 @@ export async function startApiProcess(processes: Processes, env: TestEnv, port: 
 /** A simulator process publishing `devices × 1000 / intervalMs` readings a second (the benchmark flag allows < 5 s). */
 export function startSimulatorProcess(processes: Processes, env: TestEnv, options: { type: string; devices: number; intervalMs: number; seed: number }): ServiceProcess {
   return processes.track(
-    startService('simulator/src/main.ts', { ...env.env, LOG_LEVEL: 'info' }, [
+    startService('simulator/src/main.ts', { ...env.env, LOG_LEVEL: 'info', SIMULATOR_METRICS_PORT: '0' }, [
       '--type', options.type,
       '--devices', String(options.devices),
       '--benchmark-interval-ms', String(options.intervalMs),
       '--seed', String(options.seed),
     ]),
+    'simulator',
   );
 }
 
