@@ -151,34 +151,30 @@ export class LiveService {
     return new Set(result.rows.map((r) => Number(r.id)));
   }
 
+  private async streamHead(): Promise<number> {
+    return (await (await jetstreamManager(this.nc)).streams.info(this.settings.names.stream)).state.last_seq;
+  }
+
   async *readingRecorded(subscriber: Subscriber, filter: ReadingFilter, afterSequence: number | null): AsyncGenerator<ReadingRow> {
     const queue = this.openQueue<Sequenced<ReadingRecorded>>(subscriber);
-    // Live first, then the replay up to the head as it stands once live delivery is certain:
-    // everything later arrives live; the overlap is dropped by sequence.
-    const unsubscribe = this.readings.subscribe(subscriptionKey(filter), (e) => {
-      if (inTimeRange(filter, e.event.data.timestamp)) queue.push(e);
-    });
-    queue.onEnd(unsubscribe);
     try {
       let last = afterSequence ?? 0;
       if (afterSequence !== null) {
-        await this.readings.ready;
-        const head = (await (await jetstreamManager(this.nc)).streams.info(this.settings.names.stream)).state.last_seq;
-        const seesDeleted = allows(subscriber.caller.role, 'readDeletedReadings');
-        for await (const batch of replayMessages(this.nc, this.settings.names.stream, replaySubject(this.settings.names.prefix, filter), afterSequence, head)) {
-          const readings: Sequenced<ReadingRecorded>[] = [];
-          for (const message of batch) {
-            const decoded = decodeStored(
-              { subject: message.subject, data: message.data, sequence: message.seq, storedAtMs: storedAtMs(message.timestampNanos) },
-              { maxFutureMs: this.settings.maxFutureMs, prefix: this.settings.names.prefix },
-            );
-            if (decoded.ok && decoded.event.type === 'ReadingRecorded' && inTimeRange(filter, decoded.event.data.timestamp)) readings.push({ sequence: message.seq, event: decoded.event });
-          }
-          const hidden = seesDeleted || readings.length === 0 ? new Set<number>() : await this.deletedAmong(readings.map((r) => r.sequence));
-          for (const reading of readings) if (!hidden.has(reading.sequence)) yield readingRowOf(reading);
-          last = Math.max(last, batch.at(-1)!.seq);
+        // Far behind: catch up from the stream alone first, so that live events do not pile up in
+        // the buffer meanwhile (and cut off a client that is only resuming).
+        for (let head = await this.streamHead(); head - last > this.settings.bufferLimit / 2 && !queue.closed; head = await this.streamHead()) {
+          last = yield* this.replay(subscriber, filter, last, head, queue);
         }
-        last = Math.max(last, head);
+      }
+      // Live first, then the replay up to the head as it stands once live delivery is certain:
+      // everything later arrives live; the overlap is dropped by sequence.
+      const unsubscribe = this.readings.subscribe(subscriptionKey(filter), (e) => {
+        if (inTimeRange(filter, e.event.data.timestamp)) queue.push(e);
+      });
+      queue.onEnd(unsubscribe);
+      if (afterSequence !== null) {
+        await this.readings.ready;
+        last = yield* this.replay(subscriber, filter, last, await this.streamHead(), queue);
       }
       for await (const live of queue) {
         if (live.sequence > last) yield readingRowOf(live);
@@ -186,6 +182,31 @@ export class LiveService {
     } finally {
       await queue.return();
     }
+  }
+
+  /**
+   * The matching readings stored in (after, until], from the stream; returns the sequence it
+   * got to. Stops early once the subscriber's queue has ended (cut off, expired), so that the
+   * caller reports why at once instead of after the whole replay.
+   */
+  private async *replay(subscriber: Subscriber, filter: ReadingFilter, after: number, until: number, queue: { readonly closed: boolean }): AsyncGenerator<ReadingRow, number> {
+    const seesDeleted = allows(subscriber.caller.role, 'readDeletedReadings');
+    let last = after;
+    for await (const batch of replayMessages(this.nc, this.settings.names.stream, replaySubject(this.settings.names.prefix, filter), after, until)) {
+      const readings: Sequenced<ReadingRecorded>[] = [];
+      for (const message of batch) {
+        const decoded = decodeStored(
+          { subject: message.subject, data: message.data, sequence: message.seq, storedAtMs: storedAtMs(message.timestampNanos) },
+          { maxFutureMs: this.settings.maxFutureMs, prefix: this.settings.names.prefix },
+        );
+        if (decoded.ok && decoded.event.type === 'ReadingRecorded' && inTimeRange(filter, decoded.event.data.timestamp)) readings.push({ sequence: message.seq, event: decoded.event });
+      }
+      const hidden = seesDeleted || readings.length === 0 ? new Set<number>() : await this.deletedAmong(readings.map((r) => r.sequence));
+      for (const reading of readings) if (!hidden.has(reading.sequence)) yield readingRowOf(reading);
+      last = Math.max(last, batch.at(-1)!.seq);
+      if (queue.closed) return last;
+    }
+    return Math.max(last, until);
   }
 
   async *readingsChanged(subscriber: Subscriber, filter: ReadingFilter): AsyncGenerator<ReadingsChange> {
