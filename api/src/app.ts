@@ -1,6 +1,6 @@
 /**
  * Composition of the API process: `buildApp(config)` returns `{ start, stop }` so tests
- * run real instances in-process. HTTP: /graphql (yoga), /api/v1 (REST), /healthz, /readyz.
+ * run real instances in-process. HTTP: /graphql (yoga), /api/v1 (REST), /healthz, /readyz, /metrics (http-ops.ts).
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -9,6 +9,7 @@ import { connect, type NatsConnection } from '@nats-io/transport-node';
 import pg from 'pg';
 import { migrateDatabase } from '../../schema/src/database.ts';
 import type { Logger } from '../../schema/src/log.ts';
+import { sendJson, serveOpsPath } from '../../schema/src/metrics.ts';
 import { ensureStreams } from '../../schema/src/stream.ts';
 import { streamNames } from '../../schema/src/subjects.ts';
 import type { ApiEnv } from './config.ts';
@@ -30,6 +31,8 @@ import { createDashboardHandler } from './dashboard.ts';
 import { createGraphQLServer } from './graphql-server.ts';
 import { createHttpGuards } from './http-guards.ts';
 import { LiveService } from './live/service.ts';
+import { apiReadiness, observeRequests } from './http-ops.ts';
+import { apiRegistry } from './metrics.ts';
 import { createRestApi, REST_PREFIX } from './rest/index.ts';
 import { attachWebSocketServer } from './ws-server.ts';
 
@@ -37,7 +40,7 @@ export interface AppOptions {
   env: ApiEnv;
   logger: Logger;
   clock?: () => number;
-  /** Projector lag above which /readyz answers 503. */
+  /** Projector lag above which /readyz answers 503 (default READY_MAX_LAG). */
   readyMaxLag?: number;
   /** The built dashboard served at `/` (default dashboard/dist). */
   dashboardDir?: string;
@@ -49,10 +52,8 @@ export interface App {
   services: Services;
 }
 
-function sendJson(res: ServerResponse, status: number, body: unknown): void {
-  res.writeHead(status, { 'content-type': 'application/json' });
-  res.end(JSON.stringify(body));
-}
+/** How long a stopping API lets requests in flight finish (a mutation waits up to CHANGE_WAIT_MS for the projector). */
+const SHUTDOWN_GRACE_MS = 8000;
 
 export async function buildApp(options: AppOptions): Promise<App> {
   const { env, logger } = options;
@@ -102,32 +103,19 @@ export async function buildApp(options: AppOptions): Promise<App> {
   const rest = createRestApi(services, logger);
   const dashboard = createDashboardHandler(options.dashboardDir);
   const guards = createHttpGuards({ corsOrigins: env.CORS_ORIGINS, production: env.NODE_ENV === 'production' });
-  const readyMaxLag = options.readyMaxLag ?? 10_000;
+  let stopping = false;
+  const readiness = apiReadiness({ db, nc, status: services.status, maxLag: options.readyMaxLag ?? env.READY_MAX_LAG, stopping: () => stopping });
 
-  async function readiness(): Promise<{ ok: boolean; checks: Record<string, string> }> {
-    const checks: Record<string, string> = {};
-    await db.query('SELECT 1').then(() => (checks.postgres = 'ok'), (e: Error) => (checks.postgres = e.message));
-    checks.nats = nc.isClosed() ? 'closed' : 'ok';
-    await services.status.read().then(
-      (s) => (checks.projector = s.lag <= readyMaxLag ? 'ok' : `lag ${s.lag} exceeds ${readyMaxLag}`),
-      (e: Error) => (checks.projector = e.message),
-    );
-    return { ok: Object.values(checks).every((v) => v === 'ok'), checks };
-  }
-
-  const server: Server = createServer((req: IncomingMessage, res: ServerResponse) => {
-    const path = (req.url ?? '/').split('?')[0];
-    if (path === '/healthz') return sendJson(res, 200, { status: 'ok' });
-    if (path === '/readyz') {
-      void readiness().then((r) => sendJson(res, r.ok ? 200 : 503, { status: r.ok ? 'ready' : 'not ready', checks: r.checks }));
-      return;
-    }
+  const server: Server = createServer(observeRequests(logger, (req: IncomingMessage, res: ServerResponse) => {
+    const path = (req.url ?? '/').split('?')[0] ?? '/';
+    if (stopping) res.setHeader('connection', 'close');
+    if (serveOpsPath(path, res, apiRegistry, readiness)) return;
     if (path === '/graphql') return void (guards.graphql(req, res) || yoga(req, res, { req, res }));
     if (path === REST_PREFIX || path?.startsWith(`${REST_PREFIX}/`)) return void (guards.rest(req, res) || rest(req, res));
     // Keep this last: every GET that no route above took is the dashboard's (client routes included).
     if ((req.method === 'GET' || req.method === 'HEAD') && !path?.startsWith('/api/')) return void dashboard(req, res, path ?? '/');
     sendJson(res, 404, { status: 'error', message: `no route for ${path}; GraphQL is at /graphql, REST at ${REST_PREFIX}` });
-  });
+  }));
   const ws = attachWebSocketServer(server, yoga, services, logger, { allowsOrigin: guards.allowsOrigin, maxConnectionsPerAddress: env.WS_MAX_CONNECTIONS_PER_ADDRESS });
 
   return {
@@ -137,14 +125,21 @@ export async function buildApp(options: AppOptions): Promise<App> {
       const port = (server.address() as AddressInfo).port;
       return { url: `http://localhost:${port}/graphql`, port };
     },
+    /**
+     * Graceful: stop accepting connections (and answer /readyz 503), close graphql-ws sockets with
+     * 1001 (going away) and end SSE feeds, let requests in flight finish (up to SHUTDOWN_GRACE_MS,
+     * then cut), and only then close NATS and Postgres, which those requests still use.
+     */
     async stop() {
+      stopping = true;
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      await ws.close();
       await services.live.stop();
       await services.alarmFeed.stop();
-      await ws.close();
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeIdleConnections();
-      });
+      const grace = setTimeout(() => server.closeAllConnections(), SHUTDOWN_GRACE_MS);
+      await closed;
+      clearTimeout(grace);
       await waiter.stop();
       await nc.drain().catch(() => undefined);
       await db.end();
