@@ -35,8 +35,8 @@ export const simulatorVars = {
   SUBJECT_PREFIX: commonVars.SUBJECT_PREFIX,
   LOG_LEVEL: commonVars.LOG_LEVEL,
   DEVICE_LOG_RETENTION: commonVars.DEVICE_LOG_RETENTION,
-  /** /healthz, /readyz and /metrics: a port, 0 for any free one (logged), or off. */
-  SIMULATOR_METRICS_PORT: metricsPortVar(4002),
+  /** /healthz, /readyz and /metrics: a port, 0 (the default) for any free one (logged at start), or off. */
+  SIMULATOR_METRICS_PORT: metricsPortVar(0),
 };
 
 /** Each flag and the variable it overrides. */
@@ -82,8 +82,8 @@ Every option can also be set by the environment variable named after it; the fla
 
 Environment: NATS_URL (default nats://127.0.0.1:4222), STREAM_NAME (SENSORS),
 SUBJECT_PREFIX (iot), LOG_LEVEL (info), DEVICE_LOG_RETENTION (24h: how long the
-log stream keeps the devices' log lines), SIMULATOR_METRICS_PORT (4002: /healthz,
-/readyz and /metrics; 0 for any free port, off for none).
+log stream keeps the devices' log lines), SIMULATOR_METRICS_PORT (0: /healthz,
+/readyz and /metrics on any free port, logged; a fixed port, or off).
 `;
 
 export type SimulatorEnv = Config<typeof simulatorVars>;
