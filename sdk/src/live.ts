@@ -7,6 +7,7 @@
 import { print } from 'graphql';
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { createClient as createWsClient, type Client, type EventConnectedListener } from 'graphql-ws';
+import { SdkError, type GraphQLErrorShape } from './client.ts';
 import { ReadingRecordedDocument } from './operations/live.ts';
 import type { ReadingFilter, ReadingRecordedSubscription } from '../gql/graphql.ts';
 
@@ -33,6 +34,35 @@ export interface ReadingFeedHandlers {
   onReading: (reading: LiveReading) => void;
   /** Told about each interruption (the feed carries on by itself). */
   onInterrupted?: (reason: unknown) => void;
+  /** Told each time the server accepts the connection: at the start and after every resumption. */
+  onConnected?: () => void;
+  /**
+   * When given, a refusal that reconnecting cannot cure (see `permanentFailure`) stops the
+   * feed and is reported here; without it the feed keeps retrying whatever happens.
+   */
+  onFailed?: (error: SdkError) => void;
+}
+
+const CLOSE_CODES: Record<number, string> = { 4400: 'BAD_REQUEST', 4401: 'UNAUTHENTICATED', 4403: 'UNAUTHENTICATED' };
+const PERMANENT_CODES = new Set(['BAD_USER_INPUT', 'FORBIDDEN', 'UNAUTHENTICATED', 'GRAPHQL_VALIDATION_FAILED', 'GRAPHQL_PARSE_FAILED']);
+
+/**
+ * The refusal in a feed interruption that reconnecting will not cure, as an SdkError: the
+ * server closed the socket for bad credentials (4401/4403) or a bad request (4400), or
+ * answered with bad input, no permission or credentials it does not accept. An expired
+ * access token is not one (reconnect with a fresh one), nor is a dropped connection.
+ */
+export function permanentFailure(reason: unknown): SdkError | null {
+  if (Array.isArray(reason)) {
+    const errors = reason as GraphQLErrorShape[];
+    const refusal = errors.find((e) => PERMANENT_CODES.has(String(e?.extensions?.code)) && !/expired/.test(e.message));
+    return refusal ? new SdkError([refusal], 400) : null;
+  }
+  const close = reason as { code?: unknown; reason?: unknown } | null;
+  const code = typeof close?.code === 'number' ? CLOSE_CODES[close.code] : undefined;
+  if (!code) return null;
+  const message = code === 'UNAUTHENTICATED' ? 'the server refused the credentials for the live feed' : `the server refused the live feed: ${String(close?.reason || 'bad request')}`;
+  return new SdkError([{ message, extensions: { code } }], 400);
 }
 
 export function liveClient(options: LiveOptions, on?: { connected?: EventConnectedListener }): Client {
@@ -58,14 +88,14 @@ export function followReadings(options: LiveOptions, request: { filter?: Reading
 
   const connect = () => {
     if (stopped) return;
-    client = liveClient(options);
+    client = liveClient(options, { connected: () => handlers.onConnected?.() });
     const current = client;
     unsubscribe = current.subscribe<ReadingRecordedSubscription>(
       { query: print(ReadingRecordedDocument), variables: { filter: request.filter, afterSequence: lastSequence } },
       {
         next: (result) => {
           const reading = result.data?.readingRecorded;
-          if (!reading) return handlers.onInterrupted?.(result.errors);
+          if (!reading) return interrupted(current, result.errors);
           // Never hand out a sequence twice, even if a replay overlaps.
           if (lastSequence !== null && BigInt(reading.sequence) <= BigInt(lastSequence)) return;
           lastSequence = reading.sequence;
@@ -78,9 +108,23 @@ export function followReadings(options: LiveOptions, request: { filter?: Reading
     );
   };
 
+  // A result with errors is followed by `complete`, which reconnects unless this stopped the feed.
+  const interrupted = (current: Client, errors: unknown) => {
+    const failure = handlers.onFailed ? permanentFailure(errors) : null;
+    if (!failure) return handlers.onInterrupted?.(errors);
+    stopped = true;
+    void current.dispose();
+    handlers.onFailed!(failure);
+  };
+
   const reconnect = (failed: Client, reason: unknown) => {
     void failed.dispose();
     if (stopped) return;
+    const failure = handlers.onFailed ? permanentFailure(reason) : null;
+    if (failure) {
+      stopped = true;
+      return handlers.onFailed!(failure);
+    }
     handlers.onInterrupted?.(reason);
     setTimeout(connect, delay);
     delay = Math.min(delay * 2, 30_000);

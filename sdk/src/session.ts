@@ -13,12 +13,27 @@ export interface Tokens {
   expiresAt: string;
 }
 
+/**
+ * Tokens that several holders share (CLI invocations through one config file, browser
+ * tabs through one storage). A refresh token works once, so holders must not refresh
+ * at the same time with the same one: the session refreshes inside `exclusive`, first
+ * adopting tokens another holder stored meanwhile.
+ */
+export interface SharedTokens {
+  /** Runs `task` while no other holder of these tokens runs one. */
+  exclusive<T>(task: () => Promise<T>): Promise<T>;
+  /** The tokens as last stored by any holder (what `onTokens` stored). */
+  read(): Tokens | null | Promise<Tokens | null>;
+}
+
 export interface SessionOptions extends Omit<ClientOptions, 'credential'> {
   /** Refresh this long before expiry. */
   refreshMarginMs?: number;
   clock?: () => number;
   /** Told about every new token pair (e.g. to store it). */
   onTokens?: (tokens: Tokens | null) => void;
+  /** Coordinates refreshes with other holders of the same stored tokens. */
+  shared?: SharedTokens;
 }
 
 export class Session implements SensorClient {
@@ -69,16 +84,36 @@ export class Session implements SensorClient {
   async refresh(): Promise<void> {
     const tokens = this.tokens;
     if (!tokens) throw new SdkError([{ message: 'not logged in', extensions: { code: 'UNAUTHENTICATED' } }], 401);
-    this.refreshing ??= this.anonymous
-      .request(RefreshTokenDocument, { refreshToken: tokens.refreshToken })
-      .then(({ refreshToken }) => this.setTokens(refreshToken))
-      .finally(() => (this.refreshing = null));
+    const shared = this.options.shared;
+    const exchange = async (refreshToken: string) => {
+      const { refreshToken: next } = await this.anonymous.request(RefreshTokenDocument, { refreshToken });
+      this.setTokens(next);
+    };
+    const coordinated = async () => {
+      const stored = await shared!.read();
+      // Another holder refreshed since we read the tokens: theirs replace our spent refresh token.
+      if (stored && stored.refreshToken !== tokens.refreshToken) {
+        this.tokens = stored;
+        if (!this.expiresSoon(stored)) return;
+      }
+      await exchange(this.tokens!.refreshToken);
+    };
+    this.refreshing ??= (shared ? shared.exclusive(coordinated) : exchange(tokens.refreshToken)).finally(() => (this.refreshing = null));
     await this.refreshing;
+  }
+
+  private expiresSoon(tokens: Tokens): boolean {
+    return Date.parse(tokens.expiresAt) - this.clock() < (this.options.refreshMarginMs ?? 30_000);
+  }
+
+  /** A valid access token (refreshed first if it is about to expire), or null when logged out: e.g. for live feeds. */
+  async accessToken(): Promise<string | null> {
+    return this.freshAccessToken();
   }
 
   private async freshAccessToken(): Promise<string | null> {
     if (!this.tokens) return null;
-    if (Date.parse(this.tokens.expiresAt) - this.clock() < (this.options.refreshMarginMs ?? 30_000)) await this.refresh();
+    if (this.expiresSoon(this.tokens)) await this.refresh();
     return this.tokens?.accessToken ?? null;
   }
 

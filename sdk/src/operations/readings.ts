@@ -30,11 +30,11 @@ export const ReadingsDocument = graphql(`
 `);
 
 export const DeletedReadingsDocument = graphql(`
-  query DeletedReadings($filter: ReadingFilter, $first: Int, $after: String) {
-    deletedReadings(filter: $filter, first: $first, after: $after) {
+  query DeletedReadings($filter: ReadingFilter, $first: Int, $after: String, $page: Int, $limit: Int, $order: ReadingOrder) {
+    deletedReadings(filter: $filter, first: $first, after: $after, page: $page, limit: $limit, order: $order) {
       totalCount
       nodes { ...ReadingFields }
-      pageInfo { hasNextPage endCursor }
+      pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
     }
   }
 `);
