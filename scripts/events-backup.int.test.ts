@@ -23,6 +23,8 @@ let jsm: JetStreamManager;
 let dir: string;
 let original: { checksum: string; lines: string[] };
 const seq: Record<string, number> = {};
+/** Names the sequences of events published together. */
+const name = (keys: string[], values: number[]) => keys.forEach((key, i) => (seq[key] = values[i]!));
 
 /** `npm run events -- <args>` with stdin from a file (or nothing) and stdout to a file. */
 async function runEvents(args: string[], io: { stdin?: string; stdout?: string } = {}): Promise<{ code: number | null; stderr: string }> {
@@ -72,7 +74,7 @@ beforeAll(async () => {
   seq.bare = await publishRaw(js, `${p}.reading.humidity.A.1`, '{"value": 41.5, "seq": 90}');
   seq.malformed = await publishRaw(js, `${p}.reading.temperature.A.1`, '{"value": ');
   seq.binary = (await js.publish(`${p}.reading.temperature.A.2`, new Uint8Array([0xff, 0x00, 0xfe]))).seq;
-  [seq.deletedLater] = await publishEvents(js, env.names, [reading({ deviceCode: 'C' })]);
+  name(['deletedLater'], await publishEvents(js, env.names, [reading({ deviceCode: 'C' })]));
   await jsm.streams.deleteMessage(env.names.stream, seq.deletedLater!, false);
   await publishEvents(js, env.names, [
     change('ReadingsEdited', { deviceCode: 'A' }, { actor: 'alice', changes: { value: 0 } }),
@@ -124,7 +126,7 @@ describe('npm run events -- export, then import into an empty stream', () => {
     expect(restored).toHaveLength(original.lines.length);
     const differing = restored.flatMap((line, i) => (withoutTime(line) === withoutTime(original.lines[i]) ? [] : [(JSON.parse(line) as { seq: number }).seq]));
     expect(differing).toEqual([seq.bare]);
-    const bare = (await jsm.streams.getMessage(env.names.stream, { seq: seq.bare! })).json<DomainEvent>();
+    const bare = (await jsm.streams.getMessage(env.names.stream, { seq: seq.bare! }))!.json<DomainEvent>();
     expect(bare).toMatchObject({ type: 'ReadingRecorded', id: `stored-${seq.bare}`, data: { deviceCode: 'A', deviceNumber: 1, value: 41.5, seq: 90 } });
     expect(bare.occurredAt).toBe((JSON.parse(original.lines.find((l) => l.includes(`"seq":${seq.bare},`))!) as { time: string }).time);
 

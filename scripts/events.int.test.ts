@@ -15,6 +15,8 @@ import { startService } from '../test/support/processes.ts';
 let env: TestEnv;
 let js: JetStreamClient;
 const seq: Record<string, number> = {};
+/** Names the sequences of events published together. */
+const name = (keys: string[], values: number[]) => keys.forEach((key, i) => (seq[key] = values[i]!));
 let boundary = '';
 
 const command = (deviceCode: string, deviceNumber: number, actor: string): DomainEvent => ({
@@ -47,24 +49,24 @@ beforeAll(async () => {
   env = await createTestEnv();
   js = jetstream(env.nc);
   const p = env.names.prefix;
-  [seq.a1, seq.a2, seq.b1] = await publishEvents(js, env.names, [
+  name(['a1', 'a2', 'b1'], await publishEvents(js, env.names, [
     reading({ deviceCode: 'A', deviceNumber: 1 }),
     reading({ deviceCode: 'A', deviceNumber: 2, sensorType: 'humidity', value: 40 }),
     reading({ deviceCode: 'B', deviceNumber: 1 }),
-  ]);
+  ]));
   seq.bareA1 = await publishRaw(js, `${p}.reading.humidity.A.1`, '{"value": 41.5, "seq": 3}');
   seq.malformedA1 = await publishRaw(js, `${p}.reading.temperature.A.1`, '{"value": ');
   // Stored times are the server's: a pause splits the stream into an early and a late part.
   await new Promise((r) => setTimeout(r, 50));
-  [seq.editA1, seq.deleteA, seq.deleteHumidity, seq.commandA1, seq.commandB1] = await publishEvents(js, env.names, [
+  name(['editA1', 'deleteA', 'deleteHumidity', 'commandA1', 'commandB1'], await publishEvents(js, env.names, [
     change('ReadingsEdited', { deviceCode: 'A', deviceNumber: 1 }, { actor: 'alice', changes: { value: 0 } }),
     change('ReadingsDeleted', { deviceCode: 'A' }, { actor: 'bob' }),
     change('ReadingsDeleted', { sensorType: 'humidity' }, { actor: 'bob' }),
     command('A', 1, 'carol'),
     command('B', 1, 'carol'),
-  ]);
+  ]));
   const jsm = await jetstreamManager(env.nc);
-  boundary = (await jsm.streams.getMessage(env.names.stream, { seq: seq.editA1! })).time.toISOString();
+  boundary = (await jsm.streams.getMessage(env.names.stream, { seq: seq.editA1! }))!.time.toISOString();
 });
 
 afterAll(async () => {

@@ -150,7 +150,7 @@ function bufferedWriter(out: NodeJS.WritableStream) {
 /** Progress on stderr, at most once a second, and always the last one. */
 function progressPrinter(label: string, unit: string) {
   const started = performance.now();
-  let printed = 0;
+  let printed = started;
   return ({ done, total }: Progress) => {
     const now = performance.now();
     if (now - printed < 1000 && done < total) return;
