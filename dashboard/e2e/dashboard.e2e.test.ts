@@ -4,7 +4,7 @@
  * and stream of this file's own. Screenshots go to test-artifacts/dashboard/.
  */
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { login, register, type Account } from '../../test/support/accounts.ts';
 import { startApiStack, type ApiStack } from '../../test/support/api.ts';
 import { createTestEnv, type TestEnv } from '../../test/support/env.ts';
@@ -49,9 +49,12 @@ async function seedReadings(token: string): Promise<void> {
   );
 }
 
+let lastPage: Page | null = null;
+
 async function newPage(viewport = LAPTOP): Promise<{ context: BrowserContext; page: Page }> {
   const context = await browser.newContext({ viewport });
   const page = await context.newPage();
+  lastPage = page;
   page.on('pageerror', (error) => console.error(`page error: ${error.message}`));
   page.on('response', (response) => {
     if (response.status() >= 400) void response.text().then((body) => console.error(`HTTP ${response.status()} ${response.url()}: ${body.slice(0, 300)}`), () => undefined);
@@ -84,7 +87,27 @@ beforeAll(async () => {
   user = await register(stack.gql, 'viewer', { role: 'USER', token: admin.accessToken, password: USER_PASSWORD });
   await seedReadings(admin.accessToken);
   browser = await launchChromium();
+  // The simulator answers the API and has published from both its devices.
+  await waitFor(
+    async () => {
+      if (simulator.child.exitCode !== null) throw new Error(`the simulator exited: ${simulator.output()}`);
+      const { simulators } = await gqlData<{ simulators: { published: number }[] }>('{ simulators { published } }', {});
+      return simulators.length === 1 && simulators[0]!.published >= 2;
+    },
+    'the simulator to publish',
+    30_000,
+    250,
+  ).catch((error: unknown) => {
+    throw new Error(`${String(error)}\nsimulator output:\n${simulator.output()}`);
+  });
 }, 90_000);
+
+afterEach(async (context) => {
+  // What the browser showed when a test failed, next to the other screenshots.
+  if (context.task.result?.state === 'fail' && lastPage && !lastPage.isClosed()) {
+    await screenshot(lastPage, `failed-${context.task.name.slice(0, 40).replace(/\W+/g, '-')}`).catch(() => undefined);
+  }
+});
 
 afterAll(async () => {
   await browser?.close();
@@ -134,8 +157,12 @@ describe('the dashboard', () => {
     const simulated = (await devices.locator('tr', { hasText: 'humidity' }).first().getAttribute('data-device'))!;
     await devices.getByRole('link', { name: simulated }).click();
     await page.waitForURL(`**/devices/${simulated.replace('-', '/')}`);
-    // Readings arrive over the live feed: the count grows and the latest list fills.
+    // Readings arrive over the live feed: the count grows and the latest list fills, and nothing on the page moves.
+    await page.getByTestId('chart-humidity').waitFor();
+    const layout = () => Promise.all(['chart-humidity', 'live-readings'].map((id) => page.getByTestId(id).boundingBox()));
+    const before = await layout();
     await waitFor(async () => Number(await page.getByTestId('live-count').textContent()) >= 2, 'two live readings', 30_000, 250);
+    expect(await layout()).toEqual(before);
     await expect(page.getByTestId('live-readings').locator('li').first().textContent()).resolves.toMatch(/humidity \d/);
     await expect(page.getByTestId('chart-humidity').locator('circle.dot').count()).resolves.toBeGreaterThan(0);
     await screenshot(page, 'laptop-device-live');
@@ -252,6 +279,9 @@ describe('the dashboard', () => {
     await page.goto(`${base}/readings?deviceCode=Q`);
     await page.getByTestId('readings').locator('tr[data-reading]').first().waitFor();
     expect(await overflowing(page)).toEqual([]);
+    // A reading's buttons are on screen, not scrolled off to the side of the table.
+    const del = await page.getByTestId('readings').getByRole('button', { name: 'Delete' }).first().boundingBox();
+    expect(del!.x + del!.width).toBeLessThanOrEqual(PHONE.width);
     await screenshot(page, 'phone-readings');
 
     await page.getByRole('button', { name: 'Log out' }).click();

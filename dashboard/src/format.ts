@@ -18,6 +18,13 @@ export function formatTime(iso: string | null | undefined): string {
   return new Date(iso).toLocaleString(undefined, { year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' });
 }
 
+/** Shorter, for table cells: the year only when it is not this year. */
+export function formatShortTime(iso: string, now = Date.now()): string {
+  const d = new Date(iso);
+  const year = d.getFullYear() === new Date(now).getFullYear() ? undefined : 'numeric';
+  return d.toLocaleString(undefined, { year, month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' });
+}
+
 export function formatClock(ms: number): string {
   return new Date(ms).toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' });
 }

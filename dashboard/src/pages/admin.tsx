@@ -72,7 +72,7 @@ function SimulatorRow({ sim, run, busy }: { sim: SimulatorFields; run: (task: ()
           </button>
         </form>
       </td>
-      <td class="actions">
+      <td class="num">
         {sim.running ? (
           <button type="button" class="small" disabled={busy} onClick={() => void run(async () => (await session.request(StopSimulatorDocument, { id: sim.id }), `${sim.id} stopped`))}>
             Stop

@@ -17,7 +17,7 @@ import {
 } from '../../../sdk/index.ts';
 import { fieldError, session, type FieldError } from '../api.ts';
 import type { Me } from '../app.tsx';
-import { formatTime, formatValue, fromLocalInput, SENSOR_TYPES, toLocalInput } from '../format.ts';
+import { formatShortTime, formatTime, formatValue, fromLocalInput, SENSOR_TYPES, toLocalInput } from '../format.ts';
 import { useLoad } from '../hooks.ts';
 import { navigate } from '../router.ts';
 
@@ -354,7 +354,7 @@ export function ReadingsPage({ me, query }: { me: Me; query: URLSearchParams }) 
             <tr>
               <th>Time</th>
               <th>Device</th>
-              <th>Type</th>
+              <th class="wide-only">Type</th>
               <th class="num">Value</th>
               <th class="wide-only">{view === 'deleted' ? 'Deleted' : 'Edited'}</th>
               <th class="wide-only num">Id</th>
@@ -369,13 +369,16 @@ export function ReadingsPage({ me, query }: { me: Me; query: URLSearchParams }) 
                 <EditRow key={r.id} reading={r} onDone={(text) => done(text)} onCancel={() => setEditing(null)} />
               ) : (
                 <tr key={r.id} data-reading={r.id}>
-                  <td class="time">{formatTime(r.timestamp)}</td>
+                  <td class="time" title={formatTime(r.timestamp)}>
+                    {formatShortTime(r.timestamp)}
+                  </td>
                   <td>{`${r.deviceCode}-${r.deviceNumber}`}</td>
-                  <td>{r.sensorType}</td>
+                  <td class="wide-only">{r.sensorType}</td>
                   <td class="num">{formatValue(r.value, r.sensorType)}</td>
                   <td class="wide-only">{view === 'deleted' ? `${formatTime(r.deletedAt)} by ${r.deletedBy ?? '?'}` : r.version > 0 ? `${r.version}× by ${r.updatedBy ?? '?'}` : ''}</td>
                   <td class="wide-only num">{r.id}</td>
-                  <td class="actions">
+                  <td>
+                    <div class="actions">
                     {view === 'active' ? (
                       <>
                         <button type="button" class="small" onClick={() => setEditing(r.id)}>
@@ -392,6 +395,7 @@ export function ReadingsPage({ me, query }: { me: Me; query: URLSearchParams }) 
                         Restore
                       </button>
                     )}
+                    </div>
                   </td>
                 </tr>
               ),
