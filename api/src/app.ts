@@ -102,7 +102,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
   const yoga = createGraphQLServer(services, { graphiql: env.GRAPHIQL, introspection: env.INTROSPECTION, fieldSuggestions: env.FIELD_SUGGESTIONS }, logger);
   const rest = createRestApi(services, logger);
   const dashboard = createDashboardHandler(options.dashboardDir);
-  const guards = createHttpGuards({ corsOrigins: env.CORS_ORIGINS, production: env.NODE_ENV === 'production' });
+  const guards = createHttpGuards({ corsOrigins: env.CORS_ORIGINS, production: env.NODE_ENV === 'production', maxLiveConnectionsPerAddress: env.MAX_LIVE_CONNECTIONS_PER_ADDRESS });
   let stopping = false;
   const readiness = apiReadiness({ db, nc, status: services.status, maxLag: options.readyMaxLag ?? env.READY_MAX_LAG, stopping: () => stopping });
 
@@ -116,7 +116,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
     if ((req.method === 'GET' || req.method === 'HEAD') && !path?.startsWith('/api/')) return void dashboard(req, res, path ?? '/');
     sendJson(res, 404, { status: 'error', message: `no route for ${path}; GraphQL is at /graphql, REST at ${REST_PREFIX}` });
   }));
-  const ws = attachWebSocketServer(server, yoga, services, logger, { allowsOrigin: guards.allowsOrigin, maxConnectionsPerAddress: env.WS_MAX_CONNECTIONS_PER_ADDRESS });
+  const ws = attachWebSocketServer(server, yoga, services, logger, guards);
 
   return {
     services,

@@ -39,8 +39,8 @@ export const apiVars = {
       }
     },
   } satisfies VarSpec<string>,
-  /** Open WebSocket connections one client address may hold; 0 = no limit. */
-  WS_MAX_CONNECTIONS_PER_ADDRESS: vars.int(0, 1_000_000, 100),
+  /** Live connections (graphql-ws sockets and SSE streams together) one client address may hold; 0 = no limit. */
+  MAX_LIVE_CONNECTIONS_PER_ADDRESS: vars.int(0, 1_000_000, 100),
   /** Projector lag (events between the stream head and the projector's checkpoint) above which /readyz answers 503. */
   READY_MAX_LAG: vars.int(0, 1_000_000_000, 10_000),
   /** How long a change mutation waits for the projector before answering CHANGE_PENDING. */

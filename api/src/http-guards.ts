@@ -13,7 +13,9 @@
  *   answered preflights;
  * - POST /graphql takes JSON only: the content types a form or a no-cors fetch can send
  *   without a preflight (form-urlencoded, multipart, text/plain, none) get 415;
- * - POST /graphql bodies are at most MAX_BODY_BYTES, like REST's (413; 411 without a length).
+ * - POST /graphql bodies are at most MAX_BODY_BYTES, like REST's (413; 411 without a length);
+ * - one client address holds at most `maxLiveConnectionsPerAddress` live connections, SSE
+ *   streams here and WebSockets (ws-server.ts) together: the next is answered 429.
  *
  * Allowed origins: CORS_ORIGINS (comma-separated origins, or `*` for any). Left empty, only
  * the server's own origin in production, and any http(s)://localhost|127.0.0.1|[::1] port
@@ -26,15 +28,42 @@ export interface HttpGuardOptions {
   /** CORS_ORIGINS as configured: '' (the default policy), '*', or comma-separated origins. */
   corsOrigins: string;
   production: boolean;
+  /** 0: no limit. */
+  maxLiveConnectionsPerAddress: number;
 }
+
+/** Long-lived connections (graphql-ws sockets, SSE streams) per client address, against one cap. */
+export class LiveConnections {
+  private readonly open = new Map<string, number>();
+
+  constructor(private readonly limit: number) {}
+
+  /** Whether `address` may open one more now. */
+  admits(address: string): boolean {
+    return this.limit === 0 || (this.open.get(address) ?? 0) < this.limit;
+  }
+
+  /** Counts one more connection of `address` until `connection` emits `close`. */
+  hold(address: string, connection: { once(event: 'close', listener: () => void): unknown }): void {
+    this.open.set(address, (this.open.get(address) ?? 0) + 1);
+    connection.once('close', () => {
+      const left = (this.open.get(address) ?? 1) - 1;
+      if (left > 0) this.open.set(address, left);
+      else this.open.delete(address);
+    });
+  }
+}
+
+export const addressOf = (req: IncomingMessage): string => req.socket.remoteAddress ?? 'unknown';
 
 export interface HttpGuards {
   /** Whether a browser page of `origin` may call this server (`host`: the request's Host header). */
   allowsOrigin(origin: string | undefined, host: string | undefined): boolean;
   /** Applies the origin policy to a request; true when it has been answered (preflight, refusal). */
   rest(req: IncomingMessage, res: ServerResponse): boolean;
-  /** The origin policy, then the content type and size of POST /graphql; true when answered. */
+  /** The origin policy, the content type and size of POST /graphql, the live-connection cap for SSE; true when answered. */
   graphql(req: IncomingMessage, res: ServerResponse): boolean;
+  liveConnections: LiveConnections;
 }
 
 const LOCAL_HOSTNAMES = new Set(['localhost', '127.0.0.1', '[::1]']);
@@ -73,6 +102,7 @@ export function createHttpGuards(options: HttpGuardOptions): HttpGuards {
   const any = listed === null;
   const allowed = new Set(listed ?? []);
   const useDefault = !any && allowed.size === 0;
+  const liveConnections = new LiveConnections(options.maxLiveConnectionsPerAddress);
 
   function allowsOrigin(origin: string | undefined, host: string | undefined): boolean {
     if (origin === undefined) return true; // not a browser's cross-origin request
@@ -125,9 +155,22 @@ export function createHttpGuards(options: HttpGuardOptions): HttpGuards {
     return false;
   }
 
+  /** An SSE stream counts as a live connection of its address while it is open. */
+  function eventStream(req: IncomingMessage, res: ServerResponse): boolean {
+    if (!(header(req, 'accept') ?? '').includes('text/event-stream')) return false;
+    const address = addressOf(req);
+    if (!liveConnections.admits(address)) {
+      refuse(req, res, 'graphql', 429, 'too many live connections (WebSocket and SSE) from this address');
+      return true;
+    }
+    liveConnections.hold(address, res);
+    return false;
+  }
+
   return {
     allowsOrigin,
+    liveConnections,
     rest: (req, res) => origin(req, res, 'rest'),
-    graphql: (req, res) => origin(req, res, 'graphql') || graphqlBody(req, res),
+    graphql: (req, res) => origin(req, res, 'graphql') || graphqlBody(req, res) || eventStream(req, res),
   };
 }

@@ -5,7 +5,8 @@
  * socket with 4403; no `connection_init` in time closes it with 4408 (graphql-ws' default),
  * a malformed protocol message with 4400, a message over WS_LIMITS.maxPayloadBytes with 1009.
  * Before the upgrade: a browser Origin the CORS policy does not allow gets 403, and a client
- * address already holding `maxConnectionsPerAddress` open sockets gets 429.
+ * address already holding its share of live connections (WebSockets and SSE streams, see
+ * http-guards.ts) gets 429.
  */
 import type { IncomingMessage, Server } from 'node:http';
 import { useServer } from 'graphql-ws/use/ws';
@@ -13,6 +14,7 @@ import type { ExecutionArgs } from 'graphql';
 import { WebSocketServer } from 'ws';
 import { withLogContext, type Logger } from '../../schema/src/log.ts';
 import type { Context, Services } from './context.ts';
+import { addressOf, type LiveConnections } from './http-guards.ts';
 import type { createGraphQLServer, WsInitialContext } from './graphql-server.ts';
 import { REQUEST_ID_HEADER, requestIdOf } from './http-ops.ts';
 import { apiMetrics } from './metrics.ts';
@@ -24,13 +26,10 @@ export const WS_LIMITS = { maxPayloadBytes: 64 * 1024, connectionInitWaitTimeout
 
 export interface WebSocketGuards {
   allowsOrigin(origin: string | undefined, host: string | undefined): boolean;
-  /** 0: no limit. */
-  maxConnectionsPerAddress: number;
+  liveConnections: LiveConnections;
 }
 
 export function attachWebSocketServer(server: Server, yoga: Yoga, services: Services, logger: Logger, guards: WebSocketGuards) {
-  const open = new Map<string, number>();
-  const addressOf = (request: IncomingMessage) => request.socket.remoteAddress ?? 'unknown';
   const wss = new WebSocketServer({
     server,
     path: '/graphql',
@@ -39,8 +38,7 @@ export function attachWebSocketServer(server: Server, yoga: Yoga, services: Serv
     // so the count below is up to date for the next upgrade.
     verifyClient: ({ req }, verified) => {
       if (!guards.allowsOrigin(req.headers.origin, req.headers.host)) return verified(false, 403, 'origin not allowed');
-      const limit = guards.maxConnectionsPerAddress;
-      if (limit > 0 && (open.get(addressOf(req)) ?? 0) >= limit) return verified(false, 429, 'too many WebSocket connections from this address');
+      if (!guards.liveConnections.admits(addressOf(req))) return verified(false, 429, 'too many live connections (WebSocket and SSE) from this address');
       verified(true);
     },
   });
@@ -62,15 +60,7 @@ export function attachWebSocketServer(server: Server, yoga: Yoga, services: Serv
       logger.info({ requestId, code }, 'websocket closed');
     });
   });
-  wss.on('connection', (socket, request) => {
-    const address = addressOf(request);
-    open.set(address, (open.get(address) ?? 0) + 1);
-    socket.once('close', () => {
-      const left = (open.get(address) ?? 1) - 1;
-      if (left > 0) open.set(address, left);
-      else open.delete(address);
-    });
-  });
+  wss.on('connection', (socket, request) => guards.liveConnections.hold(addressOf(request), socket));
   const disposable = useServer<Record<string, unknown>, { authorization: string | null; address: string }>(
     {
       connectionInitWaitTimeout: WS_LIMITS.connectionInitWaitTimeoutMs,

@@ -70,8 +70,8 @@ export async function startApi(env: BenchEnv, names: StreamNames, cleanup: Clean
       ARGON2_MEMORY_KIB: '1024',
       ARGON2_TIME_COST: '1',
       ACCESS_TOKEN_TTL_SECONDS: '86400',
-      // Every load socket comes from this machine's address: no per-address WebSocket cap.
-      WS_MAX_CONNECTIONS_PER_ADDRESS: '0',
+      // Every load socket comes from this machine's address: no per-address cap on live connections.
+      MAX_LIVE_CONNECTIONS_PER_ADDRESS: '0',
       LOG_LEVEL: 'warn',
     },
     execArgv: [...plan.apiNodeFlags, ...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [])],

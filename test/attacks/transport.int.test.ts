@@ -1,7 +1,8 @@
 /**
  * Abuse of the transports, each answered without harming other clients: a client holding a
  * live subscription keeps receiving readings through every attack below.
- * - WebSocket: too many connections from one address (429 at the upgrade), a message over
+ * - Live connections: too many WebSockets and SSE streams from one address (429), and
+ * - WebSocket: a message over
  *   64 KiB (closed with 1009), malformed graphql-ws messages (4400), protocol misuse
  *   (subscribe before connection_init 4401, a second connection_init 4429, none within 3 s 4408).
  * - HTTP: POST /graphql bodies over 1 MiB (413, declared or not) and without a length (411).
@@ -19,7 +20,7 @@ import { createTestEnv, type TestEnv } from '../support/env.ts';
 import { publishEvents, reading } from '../support/events.ts';
 import { collectWs, wsClient, type Collected } from '../support/live.ts';
 import { waitFor } from '../support/processes.ts';
-import { rawRequest, rawSocket, upgradeStatus, type RawSocket } from '../support/raw-http.ts';
+import { openEventStream, rawRequest, rawSocket, upgradeStatus, type RawSocket } from '../support/raw-http.ts';
 
 const MAX_CONNECTIONS = 3;
 
@@ -34,7 +35,7 @@ let published = 0;
 
 beforeAll(async () => {
   env = await createTestEnv();
-  api = await startBareApi(env, { WS_MAX_CONNECTIONS_PER_ADDRESS: String(MAX_CONNECTIONS) });
+  api = await startBareApi(env, { MAX_LIVE_CONNECTIONS_PER_ADDRESS: String(MAX_CONNECTIONS) });
   url = api.url.replace('localhost', '127.0.0.1');
   admin = await register(api.gql, 'root');
   healthyClient = wsClient(url, admin.accessToken);
@@ -70,7 +71,7 @@ async function initialised(): Promise<RawSocket> {
   return raw;
 }
 
-describe('WebSocket connections per client address', () => {
+describe('live connections per client address', () => {
   it(`refuses connection ${MAX_CONNECTIONS + 1} from one address with 429, while the open ones keep working, and takes it once one closes`, async () => {
     const others = [await initialised(), await initialised()];
     expect(await upgradeStatus(url)).toBe(429);
@@ -80,6 +81,23 @@ describe('WebSocket connections per client address', () => {
     await waitFor(async () => (await upgradeStatus(url)) === 101, 'a connection to be taken again', 5000, 50);
     others[1]!.socket.close();
     await others[1]!.closed;
+  });
+
+  it('counts SSE streams with WebSockets: past the cap the next of either is answered 429', async () => {
+    const SUBSCRIPTION = 'subscription { readingRecorded(filter: { deviceCode: "SSE" }) { value } }';
+    const streams = [await openEventStream(url, admin.accessToken, SUBSCRIPTION), await openEventStream(url, admin.accessToken, SUBSCRIPTION)];
+    expect(streams.map((s) => s.status)).toEqual([200, 200]);
+    expect(await upgradeStatus(url)).toBe(429);
+    const refused = await rawRequest(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'text/event-stream', authorization: `Bearer ${admin.accessToken}` },
+      body: JSON.stringify({ query: SUBSCRIPTION }),
+    });
+    expect(refused.status).toBe(429);
+    expect(JSON.parse(refused.body).errors[0].message).toBe('too many live connections (WebSocket and SSE) from this address');
+    await stillReceiving();
+    for (const stream of streams) stream.close();
+    await waitFor(async () => (await upgradeStatus(url)) === 101, 'the cap to free up', 5000, 50);
   });
 });
 

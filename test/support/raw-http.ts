@@ -68,3 +68,20 @@ export async function upgradeStatus(httpUrl: string, headers: Record<string, str
     return status;
   }
 }
+
+/** POSTs a subscription as SSE; resolves once the answer's headers are in, with its status and a way to hang up. */
+export function openEventStream(httpUrl: string, token: string, query: string): Promise<{ status: number; close(): void }> {
+  return new Promise((resolve, reject) => {
+    const body = JSON.stringify({ query });
+    const req = request(
+      httpUrl,
+      { method: 'POST', headers: { 'content-type': 'application/json', accept: 'text/event-stream', authorization: `Bearer ${token}`, 'content-length': Buffer.byteLength(body) } },
+      (res) => {
+        res.resume();
+        resolve({ status: res.statusCode ?? 0, close: () => req.destroy() });
+      },
+    );
+    req.on('error', reject);
+    req.end(body);
+  });
+}
