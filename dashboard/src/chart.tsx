@@ -75,6 +75,9 @@ export function MinuteChart({ sensorType, buckets, now, minutes }: ChartProps) {
         {buckets.length > 1 && <polygon class="band" points={band} />}
         {buckets.length > 1 && <polyline class="avg" points={avg} />}
         {buckets.map((b) => (
+          <line key={`r${b.start}`} class="range" x1={x(b.start)} x2={x(b.start)} y1={y(b.max)} y2={y(b.min)} />
+        ))}
+        {buckets.map((b) => (
           <circle key={b.start} class="dot" cx={x(b.start)} cy={y(b.sum / b.count)} r={2.5}>
             <title>{`${formatClock(b.start)}: min ${formatValue(b.min)}, avg ${formatValue(b.sum / b.count)}, max ${formatValue(b.max)} (${b.count} readings)`}</title>
           </circle>
