@@ -69,6 +69,7 @@ describe('npm start (scripts/start.ts)', () => {
     );
     const natsUrl = `nats://127.0.0.1:${await freePort()}`;
     const mqttPort = await freePort();
+    const projectorMetricsPort = await freePort();
     const startedAt = Date.now();
     const launcher = startService('scripts/start.ts', {
       DATABASE_URL: isolated.databaseUrl,
@@ -82,6 +83,9 @@ describe('npm start (scripts/start.ts)', () => {
       // npm start also runs the API when api/src/main.ts exists: keep it off the default port.
       PORT: String(await freePort()),
       MQTT_PORT: String(mqttPort),
+      // Metrics listeners: the projector's on a port of ours, the simulators' on free ones.
+      PROJECTOR_METRICS_PORT: String(projectorMetricsPort),
+      SIMULATOR_METRICS_PORT: '0',
     });
     cleanups.push(() => void launcher.kill('SIGKILL'));
 
@@ -107,6 +111,9 @@ describe('npm start (scripts/start.ts)', () => {
     expect(launcher.output()).toContain(`stream           ${isolated.stream} on ${isolated.prefix}.reading.>`);
     expect(launcher.output()).toContain(`MQTT             mqtt://127.0.0.1:${mqttPort}  (topics ${isolated.prefix}/reading/<sensorType>/<deviceCode>/<deviceNumber>, ${isolated.prefix}/log/<deviceCode>/<deviceNumber>)`);
     expect(launcher.output()).toContain(`device logs      ${isolated.stream}_LOGS on ${isolated.prefix}.log.>, kept 24 h (DEVICE_LOG_RETENTION)`);
+    expect(launcher.output()).toMatch(new RegExp(`projector +pid \\d+  metrics http://localhost:${projectorMetricsPort}/metrics`));
+    expect(launcher.output()).toMatch(/sim-humidity +pid \d+  \(metrics on a free port, logged at its start\)/);
+    expect(await (await fetch(`http://127.0.0.1:${projectorMetricsPort}/metrics`)).text()).toContain('sensors_projector_lag_events');
 
     // A device publishing over the private server's MQTT reaches Postgres like the simulators.
     const device = await mqtt.connectAsync(`mqtt://127.0.0.1:${mqttPort}`, { clientId: `device-${isolated.id}`, reconnectPeriod: 0 });

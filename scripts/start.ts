@@ -124,13 +124,21 @@ function adminPassword(): { password: string; file: string | null } {
   return { password, file };
 }
 
+/** Each child's metrics port (the simulators' counted up from SIMULATOR_METRICS_PORT), printed in the banner. */
+const metricsPorts = new Map<string, number | 'off'>();
+
 function startServices(): BannerFacts['api'] {
-  const service = (name: string, colour: Colour, entry: string, args: string[] = []) =>
-    supervisor.start({ name, colour, command: process.execPath, args: ['--import', 'tsx', join(ROOT, entry), ...args], cwd: ROOT });
-  service('projector', 'cyan', 'projector/src/main.ts');
-  for (const [type, colour] of SIMULATORS) {
-    service(`sim-${type}`, colour, 'simulator/src/main.ts', ['--type', type, '--devices', String(config.SIM_DEVICES)]);
-  }
+  const service = (name: string, colour: Colour, entry: string, args: string[] = [], env?: Record<string, string>) =>
+    supervisor.start({ name, colour, command: process.execPath, args: ['--import', 'tsx', join(ROOT, entry), ...args], cwd: ROOT, env });
+  const nth = (base: number | 'off', n: number) => (base === 'off' || base === 0 ? base : base + n);
+  metricsPorts.set('projector', config.PROJECTOR_METRICS_PORT);
+  service('projector', 'cyan', 'projector/src/main.ts', [], { PROJECTOR_METRICS_PORT: String(config.PROJECTOR_METRICS_PORT) });
+  SIMULATORS.forEach(([type, colour], n) => {
+    const port = nth(config.SIMULATOR_METRICS_PORT, n);
+    metricsPorts.set(`sim-${type}`, port);
+    service(`sim-${type}`, colour, 'simulator/src/main.ts', ['--type', type, '--devices', String(config.SIM_DEVICES)], { SIMULATOR_METRICS_PORT: String(port) });
+  });
+  metricsPorts.set('api', config.PORT);
   if (!existsSync(join(ROOT, 'api/src/main.ts'))) return null;
   const admin = adminPassword();
   // Children inherit this environment: the API creates the admin when no user exists yet.
@@ -170,7 +178,7 @@ async function start(): Promise<void> {
   step();
   const api = startServices();
   process.stdout.write(
-    `${banner({ natsUrl, privateNats, databaseUrl, databaseCreated: created, names, logRetentionSeconds: config.DEVICE_LOG_RETENTION, processes: supervisor.pids(), devicesPerSimulator: config.SIM_DEVICES, api }, output.colour)}\n`,
+    `${banner({ natsUrl, privateNats, databaseUrl, databaseCreated: created, names, logRetentionSeconds: config.DEVICE_LOG_RETENTION, processes: supervisor.pids(), metricsPorts, devicesPerSimulator: config.SIM_DEVICES, api }, output.colour)}\n`,
   );
   progress = reportReadings(config.DATABASE_URL, SIMULATORS.map(([type]) => type), output.say);
   if (phase === 'starting') phase = 'running';

@@ -32,6 +32,10 @@ async function main(): Promise<void> {
     { databaseUrl: env.DATABASE_URL, names, batchSize: env.PROJECTOR_BATCH_SIZE, maxFutureMs: env.MAX_FUTURE_SECONDS * 1000, retryDelayMs: 250 },
     { nc, logger, metrics },
   );
+  const ops =
+    env.PROJECTOR_METRICS_PORT === 'off'
+      ? null
+      : await startProjectorOps({ port: env.PROJECTOR_METRICS_PORT, databaseUrl: env.DATABASE_URL, names, nc, projector, metrics, logger }).catch(exitOnConfigError);
   projector.start();
   // Alarms: a projection of their own (own checkpoint and consumer), in the same process.
   const alarms = buildAlarmProjector(
@@ -39,10 +43,6 @@ async function main(): Promise<void> {
     { nc, logger: logger.child({ projection: 'alarms' }) },
   );
   alarms.start();
-  const ops =
-    env.PROJECTOR_METRICS_PORT === 'off'
-      ? null
-      : await startProjectorOps({ port: env.PROJECTOR_METRICS_PORT, databaseUrl: env.DATABASE_URL, names, nc, projector, metrics, logger });
   logger.info(
     { database: redactUrl(env.DATABASE_URL), nats: redactNatsUrl(env.NATS_URL), stream: names.stream, metricsPort: ops?.port ?? 'off' },
     'projector started',

@@ -9,6 +9,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { collectDefaultMetrics, Registry } from 'prom-client';
+import { ConfigError } from './config.ts';
 import type { Logger } from './log.ts';
 
 export const METRIC_PREFIX = 'sensors_';
@@ -107,9 +108,8 @@ export async function startOpsServer(options: OpsServerOptions): Promise<OpsServ
   });
   server.keepAliveTimeout = 65_000; // longer than Prometheus' scrape interval: one connection per scraper
   await new Promise<void>((resolve, reject) => {
-    server.once('error', (error: NodeJS.ErrnoException) =>
-      reject(new Error(`cannot serve metrics on port ${options.port} (${options.portVariable}): ${error.code ?? error.message}`)),
-    );
+    // A port that cannot be had is a setting to fix, not a reason to restart (exit 78, naming the variable).
+    server.once('error', (error: NodeJS.ErrnoException) => reject(new ConfigError(options.portVariable, `a port this process may listen on (${error.code ?? error.message})`, String(options.port))));
     server.listen(options.port, options.host ?? '0.0.0.0', resolve);
   });
   server.on('error', (error) => options.logger.warn({ err: error }, 'metrics listener error'));

@@ -16,6 +16,8 @@ export interface BannerFacts {
   logRetentionSeconds: number;
   /** Child name → pid. */
   processes: ReadonlyMap<string, number>;
+  /** Child name → the port of its /metrics, /healthz and /readyz (0: a free one, in its log). */
+  metricsPorts?: ReadonlyMap<string, number | 'off'>;
   devicesPerSimulator: number;
   /** The API's GraphQL URL and bootstrap login, when the API runs. */
   api: { url: string; username: string; password: string; passwordFile: string | null } | null;
@@ -34,6 +36,12 @@ const shortPath = (path: string) => {
   return rel && !rel.startsWith('..') ? rel : path;
 };
 
+function metricsNote(port: number | 'off' | undefined): string {
+  if (port === undefined) return '';
+  if (port === 'off') return '  (metrics off)';
+  return port === 0 ? '  (metrics on a free port, logged at its start)' : `  metrics http://localhost:${port}/metrics`;
+}
+
 export function banner(facts: BannerFacts, colour: boolean): string {
   const { names, privateNats } = facts;
   const database = facts.databaseUrl;
@@ -51,7 +59,7 @@ export function banner(facts: BannerFacts, colour: boolean): string {
     row('stream', `${names.stream} on ${subjects.domainStreamSubjects(names.prefix).join(', ')}`),
     row('dead letters', `${names.deadLetterStream} on ${subjects.deadLetterStreamSubjects(names.prefix).join(', ')}`),
     row('device logs', `${names.logStream} on ${logSubjects.streamSubjects(names.prefix).join(', ')}, kept ${formatDuration(facts.logRetentionSeconds)} (DEVICE_LOG_RETENTION)`),
-    ...[...facts.processes].map(([name, pid]) => row(name, `pid ${pid}`)),
+    ...[...facts.processes].map(([name, pid]) => row(name, `pid ${pid}${metricsNote(facts.metricsPorts?.get(name))}`)),
     row('devices', `${facts.devicesPerSimulator} per simulator`),
     ...(facts.api
       ? [

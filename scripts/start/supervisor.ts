@@ -16,6 +16,8 @@ export interface ChildSpec {
   command: string;
   args: string[];
   cwd: string;
+  /** Variables for this child on top of the launcher's environment (e.g. its metrics port). */
+  env?: Record<string, string>;
 }
 
 /** Exit codes that mean "fix your settings", not "try again": EX_USAGE, EX_CONFIG. */
@@ -93,7 +95,7 @@ export class Supervisor {
 
   private launch(entry: Running): void {
     const { spec } = entry;
-    const child = spawn(spec.command, spec.args, { cwd: spec.cwd, env: process.env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(spec.command, spec.args, { cwd: spec.cwd, env: { ...process.env, ...spec.env }, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
     entry.child = child;
     entry.startedAt = Date.now();
     for (const stream of ['stdout', 'stderr'] as const) {

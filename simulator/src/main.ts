@@ -110,6 +110,8 @@ async function main(): Promise<void> {
   const deviceEvents = await followDeviceEvents(nc, simulator, { stream: names.stream, subjectPrefix: names.prefix, logger });
   const recovered = simulator.stats();
   logger.info({ sleeping: recovered.sleeping, awaitingTarget: recovered.awaitingTarget }, 'device commands and targets read from the stream');
+  const ops = settings.SIMULATOR_METRICS_PORT === 'off' ? null : await startSimulatorOps({ port: settings.SIMULATOR_METRICS_PORT, nc, stats: () => simulator.stats(), logger }).catch(exitOnConfigError);
+  if (ops) logger.info({ metricsPort: ops.port }, `health, readiness and metrics on http://localhost:${ops.port}/metrics`);
   simulator.start();
   const control = await serveControl(nc, simulator, {
     subjectPrefix: names.prefix,
@@ -134,8 +136,6 @@ async function main(): Promise<void> {
     },
     'simulator started',
   );
-  const ops = settings.SIMULATOR_METRICS_PORT === 'off' ? null : await startSimulatorOps({ port: settings.SIMULATOR_METRICS_PORT, nc, stats: () => simulator.stats(), logger });
-  if (ops) logger.info({ metricsPort: ops.port }, `health, readiness and metrics on http://localhost:${ops.port}/metrics`);
   if (settings.SIM_UNASSIGNED) {
     void simulator.announce().then((count) => logger.info({ announced: count }, 'devices without a target announced; they measure once one is assigned'));
   }
