@@ -1,6 +1,7 @@
 /**
  * SQL injection through every filter and ingest field of GraphQL and REST (MQTT: see
- * api/src/mqtt.int.test.ts, whose injected topics and payloads are dead-lettered). Each
+ * mqtt-injection.int.test.ts and api/src/mqtt.int.test.ts: injected topics and payloads are
+ * dead-lettered). Each
  * payload is either refused with the field's own validation message, or stored and read
  * back byte for byte (free-text fields). After every attack the tables still exist and
  * hold exactly the rows they held; the stream holds no event a refused mutation would
