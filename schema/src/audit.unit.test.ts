@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { AuditInputError, auditSubjects, checkAuditFilter, INVALID_EVENT_TYPE, matchesAudit, parseDevice, type AuditEvent } from './audit.ts';
+import { headers as natsHeaders } from '@nats-io/transport-node';
+import { AuditInputError, auditSubjects, cannotBeBy, checkAuditFilter, INVALID_EVENT_TYPE, matchesAudit, parseDevice, type AuditEvent } from './audit.ts';
 
 const TREES = ['iot.reading.>', 'iot.readings.>', 'iot.device.>', 'iot.alarm.>'];
 
@@ -89,5 +90,23 @@ describe('matchesAudit', () => {
     expect(matchesAudit(deleteOfA, { types: ['ReadingsEdited'] }, 'iot')).toBe(false);
     expect(matchesAudit(reading, { from: reading.time, to: reading.time }, 'iot')).toBe(true);
     expect(matchesAudit(reading, { from: '2026-01-01T00:00:00.001Z' }, 'iot')).toBe(false);
+  });
+});
+
+describe('cannotBeBy', () => {
+  const message = (payload: string, actorHeader?: string) => {
+    const h = natsHeaders();
+    if (actorHeader) h.set('Event-Actor', actorHeader);
+    return { data: Buffer.from(payload), headers: h };
+  };
+
+  it('rules out only messages that spell the actor nowhere', () => {
+    expect(cannotBeBy(message('{"type":"ReadingsEdited","actor":"bob"}'), 'alice')).toBe(true);
+    expect(cannotBeBy(message('{"type":"ReadingsEdited","actor":"alice"}'), 'alice')).toBe(false);
+    expect(cannotBeBy(message('not json', 'alice'), 'alice')).toBe(false);
+  });
+
+  it('decodes a payload with escapes rather than guess', () => {
+    expect(cannotBeBy(message('{"actor":"\\u0061lice"}'), 'alice')).toBe(false);
   });
 });
