@@ -54,8 +54,17 @@ export class AlarmFeed {
   /** Files a sink; resolves once every later change reaches it. Returns the function that removes it. */
   async subscribe(sink: (change: AlarmChange) => void): Promise<() => void> {
     this.sinks.add(sink);
-    this.started ??= this.start();
-    await this.started;
+    // A failed start (database away) is tried again by the next subscriber.
+    this.started ??= this.start().catch((error: unknown) => {
+      this.started = null;
+      throw error;
+    });
+    try {
+      await this.started;
+    } catch (error) {
+      this.sinks.delete(sink);
+      throw error;
+    }
     return () => {
       this.sinks.delete(sink);
     };
@@ -140,11 +149,11 @@ function matches(filter: AlarmChangeFilter, alarm: AlarmRow): boolean {
 export async function* alarmChanged(live: LiveService, feed: AlarmFeed, db: pg.Pool, subscriber: Subscriber, filter: AlarmChangeFilter, afterPosition: string | null): AsyncGenerator<AlarmChange> {
   const from = afterPosition === null ? null : parsePosition(afterPosition);
   const queue = live.openQueue<AlarmChange>(subscriber);
-  const unsubscribe = await feed.subscribe((change) => {
-    if (matches(filter, change.alarm)) queue.push(change);
-  });
-  queue.onEnd(unsubscribe);
   try {
+    const unsubscribe = await feed.subscribe((change) => {
+      if (matches(filter, change.alarm)) queue.push(change);
+    });
+    queue.onEnd(unsubscribe);
     let last: Position = feed.last;
     if (from) {
       // Replay up to where the feed stood when we joined it; the feed delivers what follows.
