@@ -165,7 +165,16 @@ describe('the dashboard', () => {
     expect(await layout()).toEqual(before);
     await expect(page.getByTestId('live-readings').locator('li').first().textContent()).resolves.toMatch(/humidity \d/);
     await expect(page.getByTestId('chart-humidity').locator('circle.dot').count()).resolves.toBeGreaterThan(0);
+    await expect(page.getByTestId('minute-humidity').textContent()).resolves.toMatch(/min [\d.]+ · avg [\d.]+ · max [\d.]+ % \(\d+\)/);
     await screenshot(page, 'laptop-device-live');
+
+    // An admin puts the device to sleep from its page; the simulator obeys, the status follows.
+    await page.getByRole('button', { name: 'Sleep' }).click();
+    await page.getByText('sleep: done').waitFor();
+    await page.getByTestId('device-status').filter({ hasText: 'sleeping' }).waitFor();
+    await page.getByRole('button', { name: 'Wake' }).click();
+    await page.getByText('wake: done').waitFor();
+    await page.getByTestId('device-status').filter({ hasText: 'online' }).waitFor({ timeout: 15_000 });
 
     // The seeded device's chart starts with the last half hour, one point a minute.
     await page.goto(`${base}/devices/Q/1`);
@@ -181,6 +190,12 @@ describe('the dashboard', () => {
     await table.locator('tr[data-reading]').first().waitFor();
     await expect(page.getByTestId('page-info').textContent()).resolves.toContain(`${SEEDED} readings`);
     const id = (await table.locator('tr[data-reading]').first().getAttribute('data-reading'))!;
+    expect(await table.locator('tr[data-reading]').count()).toBe(25);
+    await page.getByRole('button', { name: 'Next' }).click();
+    await page.getByTestId('page-info').filter({ hasText: 'Page 2 of 2' }).waitFor();
+    await waitFor(async () => (await table.locator('tr[data-reading]').count()) === SEEDED - 25, 'the second page', 5000, 100);
+    await page.getByRole('button', { name: 'Previous' }).click();
+    await table.locator(`tr[data-reading="${id}"]`).waitFor();
 
     await table.locator(`tr[data-reading="${id}"]`).getByRole('button', { name: 'Edit' }).click();
     const form = page.getByRole('form', { name: `Edit reading ${id}` });

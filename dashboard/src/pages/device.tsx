@@ -21,7 +21,7 @@ import { fieldError, liveOptions, session, type FieldError } from '../api.ts';
 import type { Me } from '../app.tsx';
 import { Link } from '../app.tsx';
 import { MinuteChart } from '../chart.tsx';
-import { deviceName, formatAgo, formatTime, formatValue } from '../format.ts';
+import { deviceName, formatAgo, formatClock, formatTime, formatValue } from '../format.ts';
 import { useLoad, useNow } from '../hooks.ts';
 import { MINUTE_MS, MinuteSeries, minuteOf } from '../series.ts';
 import { LiveIndicator, StatusBadge, type LiveState } from './devices.tsx';
@@ -241,14 +241,21 @@ export function DevicePage({ me, deviceCode, deviceNumber }: Props) {
       <div class="charts">
         {types.map((type) => {
           const series = live.series.get(type);
+          const buckets = series?.window(now, WINDOW_MINUTES) ?? [];
+          const newest = buckets.at(-1);
           return (
             <section class="card" key={type} data-testid={`chart-${type}`}>
               <h2>
                 {type}
                 <span class="latest">{series?.latest ? formatValue(series.latest.value, type) : ''}</span>
               </h2>
-              <MinuteChart sensorType={type} buckets={series?.window(now, WINDOW_MINUTES) ?? []} now={now} minutes={WINDOW_MINUTES} />
-              <p class="legend">min–max band and average per minute, last {WINDOW_MINUTES} minutes</p>
+              <MinuteChart sensorType={type} buckets={buckets} now={now} minutes={WINDOW_MINUTES} />
+              <p class="legend" data-testid={`minute-${type}`}>
+                {newest
+                  ? `${formatClock(newest.start)}: min ${formatValue(newest.min)} · avg ${formatValue(newest.sum / newest.count)} · max ${formatValue(newest.max, type)} (${newest.count})`
+                  : '\u00a0'}
+              </p>
+              <p class="legend">band: min–max per minute, line: average; last {WINDOW_MINUTES} minutes</p>
             </section>
           );
         })}
