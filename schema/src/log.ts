@@ -8,7 +8,7 @@
  *   line is scrubbed of anything shaped like a JWT or an API key before it is written.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { pino, type Logger } from 'pino';
+import { pino, type DestinationStream, type Logger, type LoggerOptions } from 'pino';
 
 export type { Logger };
 
@@ -55,13 +55,15 @@ export function scrubSecrets(line: string): string {
   return line.includes('eyJ') || line.includes('sk_') ? line.replace(SECRET_SHAPES, '[redacted]') : line;
 }
 
-export function createLogger(service: string, level: string): Logger {
-  return pino({
+/** A logger writing JSON lines to stdout (or to `destination`, e.g. in tests). */
+export function createLogger(service: string, level: string, destination?: DestinationStream): Logger {
+  const options: LoggerOptions = {
     name: service,
     level,
     base: { service },
     mixin: () => logContext.getStore() ?? {},
     redact: { paths: REDACT_PATHS, censor: '[redacted]' },
     hooks: { streamWrite: scrubSecrets },
-  });
+  };
+  return destination ? pino(options, destination) : pino(options);
 }
