@@ -103,6 +103,13 @@ export function attachWebSocketServer(server: Server, yoga: Yoga, services: Serv
     wss,
   );
   wss.on('error', (error) => logger.warn({ err: error }, 'WebSocket server error'));
+  // A socket's error is the client's doing (a message over maxPayload, bad framing; ws has already
+  // closed the socket with the code). graphql-ws prints each one with its stack to stderr, which any
+  // client could flood: one log line instead. Registered after useServer, so its listener is there to replace.
+  wss.on('connection', (socket, request) => {
+    socket.removeAllListeners('error');
+    socket.on('error', (error) => logger.info({ requestId: connectionOf(request).requestId, reason: error.message }, 'websocket client error'));
+  });
   return {
     wss,
     async close(): Promise<void> {

@@ -11,7 +11,7 @@
  */
 import { jetstream } from '@nats-io/jetstream';
 import type { Client } from 'graphql-ws';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { MAX_BODY_BYTES } from '../../api/src/rest/input.ts';
 import { WS_LIMITS } from '../../api/src/ws-server.ts';
 import { register, type Account } from '../support/accounts.ts';
@@ -102,11 +102,17 @@ describe('live connections per client address', () => {
 });
 
 describe('WebSocket messages', () => {
-  it(`closes a socket that sends a message over ${WS_LIMITS.maxPayloadBytes} bytes with 1009, and only that one`, async () => {
-    const raw = await initialised();
-    raw.socket.send(JSON.stringify({ id: '1', type: 'subscribe', payload: { query: `{ __typename }`, variables: { pad: 'x'.repeat(WS_LIMITS.maxPayloadBytes) } } }));
-    expect((await raw.closed).code).toBe(1009);
-    await stillReceiving();
+  it(`closes a socket that sends a message over ${WS_LIMITS.maxPayloadBytes} bytes with 1009, and only that one, printing nothing to stderr`, async () => {
+    const stderr = vi.spyOn(console, 'error');
+    try {
+      const raw = await initialised();
+      raw.socket.send(JSON.stringify({ id: '1', type: 'subscribe', payload: { query: `{ __typename }`, variables: { pad: 'x'.repeat(WS_LIMITS.maxPayloadBytes) } } }));
+      expect((await raw.closed).code).toBe(1009);
+      await stillReceiving();
+      expect(stderr).not.toHaveBeenCalled();
+    } finally {
+      stderr.mockRestore();
+    }
   });
 
   it('answers a message just under the limit', async () => {
