@@ -22,6 +22,7 @@ describe('the API process', () => {
   let api: ServiceProcess;
   let base: string;
   let gql: Gql;
+  let traced: <T>(query: string, variables: Record<string, unknown>, token: string | undefined, requestId: string) => Promise<GqlResponse<T>>;
 
   beforeAll(async () => {
     env = await createTestEnv();
@@ -40,7 +41,7 @@ describe('the API process', () => {
     });
     base = `http://127.0.0.1:${port}`;
     await waitFor(async () => (await fetch(`${base}/healthz`)).ok, 'the API to listen', 30_000, 100);
-    gql = async <T,>(query: string, variables?: Record<string, unknown>, token?: string, requestId?: string) => {
+    traced = async <T,>(query: string, variables: Record<string, unknown> = {}, token?: string, requestId?: string) => {
       const response = await fetch(`${base}/graphql`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}), ...(requestId ? { 'x-request-id': requestId } : {}) },
@@ -48,6 +49,7 @@ describe('the API process', () => {
       });
       return { status: response.status, ...((await response.json()) as object) } as GqlResponse<T>;
     };
+    gql = (query, variables, token) => traced(query, variables ?? {}, token, '');
   }, 60_000);
   afterAll(async () => {
     await api?.kill('SIGKILL');
@@ -57,7 +59,7 @@ describe('the API process', () => {
   it('logs request ids and no secret, and on SIGTERM closes graphql-ws with 1001, answers the request in flight and exits 0', async () => {
     const secrets: string[] = [JWT_SECRET, ADMIN_PASSWORD, USER_PASSWORD, WRONG_PASSWORD];
     type Auth = { accessToken: string; refreshToken: string };
-    const login = await gql<{ login: Auth }>('mutation LogIn($u: String!, $p: String!) { login(username: $u, password: $p) { accessToken refreshToken } }', { u: 'opsroot', p: ADMIN_PASSWORD }, undefined, 'trace-login-1');
+    const login = await traced<{ login: Auth }>('mutation LogIn($u: String!, $p: String!) { login(username: $u, password: $p) { accessToken refreshToken } }', { u: 'opsroot', p: ADMIN_PASSWORD }, undefined, 'trace-login-1');
     const admin = login.data!.login;
     secrets.push(admin.accessToken, admin.refreshToken);
     const refreshed = await gql<{ refreshToken: Auth }>('mutation ($t: String!) { refreshToken(refreshToken: $t) { accessToken refreshToken } }', { t: admin.refreshToken });
@@ -86,7 +88,7 @@ describe('the API process', () => {
     await waitFor(async () => (await (await fetch(`${base}/metrics`)).text()).includes('sensors_live_subscriptions 1'), 'the subscription to open');
 
     // No projector runs: the mutation waits CHANGE_WAIT_MS for it, then answers CHANGE_PENDING. SIGTERM lands meanwhile.
-    const inFlight = gql<unknown>('mutation Pending { updateReadings(filter: { deviceCode: "A" }, changes: { value: 1 }) { affected } }', {}, admin.accessToken, 'trace-inflight-1');
+    const inFlight = traced<unknown>('mutation Pending { updateReadings(filter: { deviceCode: "A" }, changes: { value: 1 }) { affected } }', {}, admin.accessToken, 'trace-inflight-1');
     await new Promise((resolve) => setTimeout(resolve, 400));
     const sentAt = Date.now();
     api.child.kill('SIGTERM');

@@ -45,7 +45,7 @@ function exportedNames(): Set<string> {
   for (const registry of registries) {
     for (const metric of registry.getMetricsAsArray()) {
       names.add(metric.name);
-      if (metric.type === 'histogram') for (const suffix of ['_bucket', '_sum', '_count']) names.add(`${metric.name}${suffix}`);
+      if (String(metric.type) === 'histogram') for (const suffix of ['_bucket', '_sum', '_count']) names.add(`${metric.name}${suffix}`);
     }
   }
   return names;
