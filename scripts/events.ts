@@ -211,7 +211,7 @@ async function runImport(nc: NatsConnection, names: StreamNames, file: string | 
   }
   try {
     const started = performance.now();
-    const backup = await checkBackup(linesOf(file));
+    const backup = await checkBackup(() => linesOf(file));
     process.stderr.write(`import: the file is whole: ${backup.messages.toLocaleString('en')} messages of ${backup.header.stream} (sequences ${backup.firstSeq}…${backup.lastSeq})\n`);
     const result = await importStream(nc, names, backup, linesOf(file), { onProgress: progressPrinter('import', 'messages') });
     const seconds = ((performance.now() - started) / 1000).toFixed(1);

@@ -12,7 +12,7 @@ async function* lines(...items: string[]): AsyncGenerator<string> {
 
 async function fileError(...items: string[]): Promise<string> {
   try {
-    await checkBackup(lines(...items));
+    await checkBackup(() => lines(...items));
   } catch (error) {
     if (error instanceof BackupFileError) return error.message;
     throw error;
@@ -54,7 +54,7 @@ describe('payloads', () => {
 
 describe('checkBackup', () => {
   it('accepts a whole file and reports its extent', async () => {
-    expect(await checkBackup(lines(HEADER, message(3), message(5), end(2, 3, 5)))).toMatchObject({ messages: 2, firstSeq: 3, lastSeq: 5, header: { stream: 'S' } });
+    expect(await checkBackup(() => lines(HEADER, message(3), message(5), end(2, 3, 5)))).toMatchObject({ messages: 2, firstSeq: 3, lastSeq: 5, header: { stream: 'S' } });
   });
 
   it('names the line of what is wrong', async () => {
@@ -70,5 +70,14 @@ describe('checkBackup', () => {
     expect(await fileError(HEADER, message(1), message(2))).toBe('line 3: the file ends without its end line: it was cut off');
     expect(await fileError(HEADER, message(1), end(2, 1, 2))).toBe('line 3: the file ends saying 2 messages but holds 1');
     expect(await fileError(HEADER, message(1), end(1, 1, 1), message(2))).toBe('line 4: nothing may follow the end line');
+  });
+
+  it('refuses a Nats-Msg-Id that repeats, which a restore would store once', async () => {
+    const withId = (seq: number, id: string) => message(seq, { headers: { 'Nats-Msg-Id': [id] } });
+    const ids = Array.from({ length: 2000 }, (_, i) => withId(i + 1, `id-${i}`));
+    expect(await checkBackup(() => lines(HEADER, ...ids, end(2000, 1, 2000)))).toMatchObject({ messages: 2000 });
+    expect(await fileError(HEADER, withId(1, 'a'), withId(2, 'b'), withId(3, 'a'), end(3, 1, 3))).toBe(
+      'line 4: the message of sequence 3 repeats the Nats-Msg-Id "a" of sequence 1: a restore would keep only the first. Remove its Nats-Msg-Id header from this line and import again',
+    );
   });
 });
