@@ -10,7 +10,7 @@
  */
 import type { IncomingMessage, Server } from 'node:http';
 import { useServer } from 'graphql-ws/use/ws';
-import type { ExecutionArgs } from 'graphql';
+import { GraphQLError, type DocumentNode, type ExecutionArgs } from 'graphql';
 import { WebSocketServer } from 'ws';
 import { withLogContext, type Logger } from '../../schema/src/log.ts';
 import type { Context, Services } from './context.ts';
@@ -87,9 +87,17 @@ export function attachWebSocketServer(server: Server, yoga: Yoga, services: Serv
           requestId: `${connection.requestId}.${connection.operations}`,
         };
         const { schema, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({ ...initial, params });
-        const document = parse(params.query);
-        const errors = validate(schema, document);
-        if (errors.length) return errors;
+        // A syntax error, or a limit (tokens, depth, aliases…) refusing the document, is thrown: answer it
+        // as this operation's error, as HTTP does, rather than let graphql-ws close the socket with 4500.
+        let document: DocumentNode;
+        try {
+          document = parse(params.query);
+          const errors = validate(schema, document);
+          if (errors.length) return errors;
+        } catch (error) {
+          if (error instanceof GraphQLError) return [error];
+          throw error;
+        }
         return {
           schema,
           operationName: params.operationName,

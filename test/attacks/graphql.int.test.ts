@@ -6,7 +6,7 @@
  * GraphiQL and field suggestions off), and error masking: an unexpected failure (here a
  * table that has gone) answers a generic error, with no SQL, table name or stack.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { LIMITS } from '../../api/src/graphql-server.ts';
 import { register, type Account } from '../support/accounts.ts';
 import { startBareApi, type BareApi } from '../support/bare-api.ts';
@@ -81,6 +81,41 @@ describe('cost limit', () => {
       expect(allowed.errors).toEqual([]);
       expect(allowed.items).toEqual([{ readings: { nodes: [] } }]);
     } finally {
+      await client.dispose();
+    }
+  });
+});
+
+describe('limits over graphql-ws', () => {
+  it('refuses too many aliases, tokens, too deep a query and bad syntax on a WebSocket as over HTTP, keeping the connection, and runs one within them', async () => {
+    const aliases = (n: number) => `{ ${Array.from({ length: n }, (_, i) => `a${i}: me { id }`).join(' ')} }`;
+    /** `__type { fields { type { ofType … { name } } } }`: depth 3 + ofTypes + 1 (as in graphql-limits.int.test.ts). */
+    const deep = (n: number) => `{ __type(name: "Query") { fields { type { ${'ofType { '.repeat(n - 4)}name${' }'.repeat(n - 4)} } } } }`;
+    const closes: number[] = [];
+    const client = wsClient(dev.url, admin.accessToken, { onClose: (code) => closes.push(code) });
+    const stderr = vi.spyOn(console, 'error');
+    try {
+      const cases: [string, RegExp][] = [
+        ['{ me { id }', /^Syntax Error: Expected Name, found <EOF>/],
+        [aliases(LIMITS.aliases + 1), new RegExp(`Aliases limit of ${LIMITS.aliases} exceeded`)],
+        [`{ ${'__typename '.repeat(LIMITS.tokens)} }`, new RegExp(`Token limit of ${LIMITS.tokens} exceeded`)],
+        [deep(LIMITS.depth + 1), new RegExp(`depth limit of ${LIMITS.depth} exceeded`)],
+      ];
+      for (const [query, refusal] of cases) {
+        const refused = collectWs(client, query);
+        await refused.done;
+        expect(refused.items, query.slice(0, 40)).toEqual([]);
+        expect(String((refused.errors[0] as { message?: string }).message)).toMatch(refusal);
+      }
+      const within = collectWs<Record<string, string>>(client, aliases(LIMITS.aliases));
+      await within.done;
+      expect(within.errors).toEqual([]);
+      expect(Object.keys(within.items[0] ?? {})).toHaveLength(LIMITS.aliases);
+      // One connection all along (graphql-ws used to close it with 4500 and print the refusal to stderr).
+      expect(closes).toEqual([]);
+      expect(stderr).not.toHaveBeenCalled();
+    } finally {
+      stderr.mockRestore();
       await client.dispose();
     }
   });
