@@ -112,7 +112,7 @@ describe('npm start (scripts/start.ts)', () => {
     expect(launcher.output()).toContain(`MQTT             mqtt://127.0.0.1:${mqttPort}  (topics ${isolated.prefix}/reading/<sensorType>/<deviceCode>/<deviceNumber>, ${isolated.prefix}/log/<deviceCode>/<deviceNumber>)`);
     expect(launcher.output()).toContain(`device logs      ${isolated.stream}_LOGS on ${isolated.prefix}.log.>, kept 24 h (DEVICE_LOG_RETENTION)`);
     expect(launcher.output()).toMatch(new RegExp(`projector +pid \\d+  metrics http://localhost:${projectorMetricsPort}/metrics`));
-    expect(launcher.output()).toMatch(/sim-humidity +pid \d+  \(metrics on a free port, logged at its start\)/);
+    expect(launcher.output()).toMatch(/sim-humidity +pid \d+ {2}\(metrics on a free port, logged at its start\)/);
     expect(await (await fetch(`http://127.0.0.1:${projectorMetricsPort}/metrics`)).text()).toContain('sensors_projector_lag_events');
 
     // A device publishing over the private server's MQTT reaches Postgres like the simulators.
