@@ -133,6 +133,18 @@ describe('production defaults (NODE_ENV=production, nothing else set)', () => {
     expect((await prod.gql('{ __typename }')).data).toEqual({ __typename: 'Query' });
   });
 
+  it('refuses introspection over graphql-ws in production too', async () => {
+    const client = wsClient(prod.url, admin.accessToken);
+    try {
+      const refused = collectWs(client, INTROSPECTION);
+      await refused.done;
+      expect(refused.items).toEqual([]);
+      expect(String((refused.errors[0] as { message?: string }).message)).toMatch(/introspection has been disabled/);
+    } finally {
+      await client.dispose();
+    }
+  });
+
   it('serves GraphiQL in development, and not in production', async () => {
     const page = (url: string) => fetch(url, { headers: { accept: 'text/html' } });
     const served = await page(dev.url);
