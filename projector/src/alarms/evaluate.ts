@@ -52,6 +52,8 @@ export interface EvaluatorState {
 export interface RaisedDecision {
   kind: 'RAISED';
   alarmId: string;
+  /** Its rank among the alarms the same event raised (the `<n>` of its id). */
+  ordinal: number;
   rule: AlarmRule;
   deviceCode: string;
   deviceNumber: number;
@@ -141,9 +143,10 @@ class Step {
 
   raise(rule: AlarmRule, key: KeyState, atMs: number, value: number | null, detail: string): void {
     if (key.alarm) return; // raised again while active: the open alarm stands, no duplicate
-    const alarmId = `alarm-${this.sequence}-${this.raisedHere++}`;
+    const ordinal = this.raisedHere++;
+    const alarmId = `alarm-${this.sequence}-${ordinal}`;
     key.alarm = { id: alarmId, acknowledged: false };
-    this.decisions.push({ kind: 'RAISED', alarmId, rule, deviceCode: key.deviceCode, deviceNumber: key.deviceNumber, at: iso(atMs), value, detail });
+    this.decisions.push({ kind: 'RAISED', alarmId, ordinal, rule, deviceCode: key.deviceCode, deviceNumber: key.deviceNumber, at: iso(atMs), value, detail });
   }
 
   clear(key: KeyState, atMs: number, actor: string | null, detail: string): void {

@@ -60,11 +60,10 @@ async function writeDecision(client: pg.ClientBase, tables: AlarmTables, sequenc
   switch (decision.kind) {
     case 'RAISED': {
       const { rule } = decision;
-      const raisedOrdinal = Number(decision.alarmId.split('-').at(-1));
       await client.query(
         `INSERT INTO ${tables.alarms} (id, rule_id, rule_name, severity, condition_kind, sensor_type, device_code, device_number, status, raised_sequence, raised_ordinal, raised_at, value, detail)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'ACTIVE', $9, $10, $11, $12, $13) ON CONFLICT (id) DO NOTHING`,
-        [decision.alarmId, rule.id, rule.name, rule.severity, rule.condition.kind, rule.sensorType ?? null, decision.deviceCode, decision.deviceNumber, sequence, raisedOrdinal, decision.at, decision.value, decision.detail],
+        [decision.alarmId, rule.id, rule.name, rule.severity, rule.condition.kind, rule.sensorType ?? null, decision.deviceCode, decision.deviceNumber, sequence, decision.ordinal, decision.at, decision.value, decision.detail],
       );
       writes.history.push({ sequence, ordinal, alarmId: decision.alarmId, kind: 'RAISED', at: decision.at, actor: null, detail: decision.detail });
       return;
