@@ -135,7 +135,7 @@ describe('scopes and escalation', () => {
     expect(errorCode(await one.gql('mutation ($id: ID!) { setUserRole(userId: $id, role: ADMIN) { role } }', { id: self.data!.me.id }, key.key))).toBe('FORBIDDEN');
   });
 
-  it('refuses a user making themselves admin, and role fields smuggled into REST registration', async () => {
+  it('refuses a user making themselves admin, and role fields smuggled into REST registration (extra fields, __proto__)', async () => {
     const mallory = await register(one.gql, 'mallory');
     const promote = await one.gql('mutation ($id: ID!) { setUserRole(userId: $id, role: ADMIN) { role } }', { id: mallory.userId }, mallory.accessToken);
     expect(errorCode(promote)).toBe('FORBIDDEN');
@@ -151,6 +151,11 @@ describe('scopes and escalation', () => {
       expect(response.body.message).toMatch(message);
       expect((await env.db.query('SELECT 1 FROM users WHERE username = $1', [body.username])).rowCount).toBe(0);
     }
+    // Prototype pollution through JSON: `__proto__` as a key of the body and of the criteria.
+    const polluted = await rest('POST', '/auth/register', { raw: `{"username": "proto1", "password": "${PASSWORD}", "__proto__": {"role": "admin"}}` });
+    expect(polluted).toMatchObject({ status: 400, body: { message: 'unknown field __proto__' } });
+    expect((await env.db.query("SELECT 1 FROM users WHERE username = 'proto1'")).rowCount).toBe(0);
+    expect(({} as { role?: string }).role).toBeUndefined();
     const { rows } = await env.db.query("SELECT username FROM users WHERE role = 'admin' ORDER BY username");
     expect(rows).toEqual([{ username: 'root' }]);
   });
