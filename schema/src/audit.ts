@@ -288,6 +288,11 @@ export interface AuditReadOptions {
   maxFutureMs: number;
   /** Start after this stream sequence (a page cursor). */
   afterSequence?: number;
+  /**
+   * Read at most `limit` messages (matching or not), then stop with `stoppedAt` set to the last
+   * one read, where a next call may go on: keeps one API request from scanning a whole stream.
+   */
+  scan?: { limit: number; stoppedAt?: number };
 }
 
 /**
@@ -302,7 +307,12 @@ export async function* readAuditEvents(nc: NatsConnection, stream: string, filte
   const toMs = filter.to === undefined ? Infinity : Date.parse(filter.to);
   const plan = auditSubjects(options.prefix, info.config.subjects ?? [], filter);
   const sources = (plan.length ? plan : [null]).map((subject) => readSubject(nc, stream, subject, start, until, toMs));
+  let scanned = 0;
   for await (const message of bySequence(sources)) {
+    if (options.scan && ++scanned > options.scan.limit) {
+      options.scan.stoppedAt = message.seq - 1;
+      return;
+    }
     if (filter.actor !== undefined && cannotBeBy(message, filter.actor)) continue;
     const event = toAuditEvent(message, options);
     if (matchesAudit(event, filter, options.prefix)) yield event;

@@ -7,14 +7,18 @@ import { badInput } from './errors.ts';
 export interface AuditPage {
   events: AuditEvent[];
   hasNextPage: boolean;
+  /** Where the next page starts: the last event's sequence, or further when the scan stopped short. */
+  endCursor: string | null;
 }
 
 export const AUDIT_PAGE_MAX = 1000;
+/** Messages one page reads at most; a sparse filter over a long stream then answers in several pages. */
+export const AUDIT_SCAN_LIMIT = 50_000;
 
 export class AuditLog {
   constructor(
     private readonly nc: NatsConnection,
-    private readonly options: { names: StreamNames; maxFutureMs: number },
+    private readonly options: { names: StreamNames; maxFutureMs: number; scanLimit?: number },
   ) {}
 
   /** `after` is the stream sequence of the last event of the previous page. */
@@ -30,9 +34,11 @@ export class AuditLog {
       throw error;
     }
     const events: AuditEvent[] = [];
+    const scan: { limit: number; stoppedAt?: number } = { limit: this.options.scanLimit ?? AUDIT_SCAN_LIMIT };
     const reader = readAuditEvents(this.nc, this.options.names.stream, checked, {
       prefix: this.options.names.prefix,
       maxFutureMs: this.options.maxFutureMs,
+      scan,
       ...(page.after != null ? { afterSequence: Number(page.after) } : {}),
     });
     // One more than the page tells whether there is a next one.
@@ -40,6 +46,11 @@ export class AuditLog {
       events.push(event);
       if (events.length > first) break;
     }
-    return { events: events.slice(0, first), hasNextPage: events.length > first };
+    const shown = events.slice(0, first);
+    if (events.length <= first && scan.stoppedAt !== undefined) {
+      // The scan stopped before the stream's end: there may be more after where it stopped.
+      return { events: shown, hasNextPage: true, endCursor: String(scan.stoppedAt) };
+    }
+    return { events: shown, hasNextPage: events.length > first, endCursor: shown.length ? String(shown.at(-1)!.sequence) : (page.after ?? null) };
   }
 }

@@ -5,6 +5,7 @@
 import { jetstream } from '@nats-io/jetstream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AuditEventsDocument, createClient } from '../../../sdk/index.ts';
+import { AuditLog } from '../core/audit.ts';
 import { errorCode, login, PASSWORD, register, type Account } from '../../../test/support/accounts.ts';
 import { startApiStack, type ApiStack } from '../../../test/support/api.ts';
 import { createTestEnv, type TestEnv } from '../../../test/support/env.ts';
@@ -71,6 +72,15 @@ describe('auditEvents', () => {
     const client = createClient({ url: api.url, credential: () => admin.accessToken });
     const result = await client.request(AuditEventsDocument, { filter: { types: ['ReadingRecorded'], deviceCode: 'A' }, first: 5 });
     expect(result.auditEvents.nodes.map((n) => Number(n.sequence))).toEqual(readingSeqs);
+  });
+
+  it('stops a page after reading its share of the stream, and goes on from there', async () => {
+    const audit = new AuditLog(env.nc, { names: env.names, maxFutureMs: 300_000, scanLimit: 2 });
+    const first = await audit.page({ actor: 'alice' }, { first: 10 });
+    expect(first).toEqual({ events: [], hasNextPage: true, endCursor: String(readingSeqs[1]) });
+    const second = await audit.page({ actor: 'alice' }, { first: 10, after: first.endCursor });
+    expect(second.events.map((e) => [e.type, e.actor])).toEqual([['ReadingsEdited', 'alice']]);
+    expect(second.hasNextPage).toBe(false);
   });
 
   it('refuses users', async () => {

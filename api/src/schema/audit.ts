@@ -35,7 +35,8 @@ builder.queryFields((t) => ({
   auditEvents: t.connection(
     {
       type: AuditEventType,
-      description: 'Events from the stream, oldest first, for a device, time range, actor or event type.',
+      description:
+        'Events from the stream, oldest first, for a device, time range, actor or event type. A page reads at most 50,000 messages of the stream: a sparse filter may answer a page with fewer events (even none) and hasNextPage; go on from endCursor.',
       authScopes: { permission: 'readAuditEvents' },
       args: { filter: t.arg({ type: AuditEventFilter }) },
       resolve: async (_r, args, ctx) => {
@@ -56,7 +57,7 @@ builder.queryFields((t) => ({
         const cursors = page.events.map((e) => String(e.sequence));
         return {
           edges: page.events.map((node, i) => ({ node, cursor: cursors[i]! })),
-          pageInfo: { hasNextPage: page.hasNextPage, hasPreviousPage: args.after != null, startCursor: cursors[0] ?? null, endCursor: cursors.at(-1) ?? null },
+          pageInfo: { hasNextPage: page.hasNextPage, hasPreviousPage: args.after != null, startCursor: cursors[0] ?? null, endCursor: page.endCursor },
         };
       },
     },
