@@ -49,7 +49,8 @@ export const alarmConditionSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('ABOVE'), threshold: z.number().finite(), forReadings: z.number().int().min(1).max(100_000).optional(), forSeconds: seconds('forSeconds').optional() }).strict(),
   z.object({ kind: z.literal('BELOW'), threshold: z.number().finite(), forReadings: z.number().int().min(1).max(100_000).optional(), forSeconds: seconds('forSeconds').optional() }).strict(),
   z.object({ kind: z.literal('NO_DATA'), forSeconds: seconds('forSeconds') }).strict(),
-  z.object({ kind: z.literal('LOST_RATE'), percent: z.number().min(0).max(100), windowSeconds: seconds('windowSeconds') }).strict(),
+  // The window's readings are kept (and saved with each batch): at most an hour of them.
+  z.object({ kind: z.literal('LOST_RATE'), percent: z.number().min(0, 'percent must be between 0 and 100').max(100, 'percent must be between 0 and 100'), windowSeconds: seconds('windowSeconds').max(3600, 'windowSeconds must be at most 3600 (an hour)') }).strict(),
   z.object({ kind: z.literal('LOG_LEVEL'), level: z.enum(ALARM_LOG_LEVELS), quietSeconds: seconds('quietSeconds') }).strict(),
 ]);
 export type AlarmCondition = z.infer<typeof alarmConditionSchema>;
@@ -62,7 +63,7 @@ export const alarmRuleSchema = z
     id: z.string().min(1).max(100),
     name: z.string().min(1).max(200),
     /** Required, except for LOG_LEVEL rules (log lines have no sensor type). */
-    sensorType: z.enum(SENSOR_TYPES).optional(),
+    sensorType: z.enum(SENSOR_TYPES, { error: `sensorType must be one of ${SENSOR_TYPES.join(', ')}` }).optional(),
     deviceCode: deviceCode.optional(),
     deviceNumber: deviceNumber.optional(),
     severity: z.enum(ALARM_SEVERITIES),
@@ -79,7 +80,7 @@ export function alarmRuleProblem(rule: Pick<AlarmRule, 'sensorType' | 'condition
   }
   if (rule.sensorType === undefined) return { field: 'sensorType', message: `a ${c.kind} rule needs a sensorType` };
   if ((c.kind === 'ABOVE' || c.kind === 'BELOW') && c.forReadings !== undefined && c.forSeconds !== undefined) {
-    return { field: 'forSeconds', message: 'give forReadings or forSeconds, not both' };
+    return { field: 'condition.forSeconds', message: 'give condition.forReadings or condition.forSeconds, not both' };
   }
   return null;
 }
