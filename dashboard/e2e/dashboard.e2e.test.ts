@@ -155,6 +155,16 @@ describe('the dashboard', () => {
     await screenshot(page, 'laptop-devices');
 
     const simulated = (await devices.locator('tr', { hasText: 'humidity' }).first().getAttribute('data-device'))!;
+    // Status changes arrive over the live feed: with the page's own re-reads blocked, a device
+    // told to sleep still shows as sleeping.
+    const [code, number] = simulated.split('-');
+    const command = (cmd: string) =>
+      gqlData('mutation ($c: String!, $n: Int!, $cmd: DeviceCommand!) { sendDeviceCommand(deviceCode: $c, deviceNumber: $n, command: $cmd) { applied } }', { c: code, n: Number(number), cmd });
+    await page.route('**/graphql', (route) => (route.request().postData()?.includes('query Devices') ? route.abort() : route.continue()));
+    await command('SLEEP');
+    await devices.locator(`tr[data-device="${simulated}"]`).filter({ hasText: 'sleeping' }).waitFor({ timeout: 10_000 });
+    await page.unroute('**/graphql');
+    await command('WAKE');
     await devices.getByRole('link', { name: simulated }).click();
     await page.waitForURL(`**/devices/${simulated.replace('-', '/')}`);
     // Readings arrive over the live feed: the count grows and the latest list fills, and nothing on the page moves.
