@@ -223,6 +223,12 @@ describe('the dashboard', () => {
     expect(reading).toEqual({ value: 21.75, version: 1, updatedBy: 'viewer' });
     await expect(table.locator(`tr[data-reading="${id}"]`).textContent()).resolves.toContain('21.75');
 
+    // Changing every matching reading without saying what to change: the rule's message.
+    await page.getByText(/matching the filter/).click();
+    const bulk = page.getByRole('form', { name: 'Change all matching readings' });
+    await bulk.getByRole('button', { name: 'Change all matching' }).click();
+    await expect(bulk.getByRole('alert').textContent()).resolves.toBe('at least one field to update must be provided');
+
     // A time range that ends before it starts: the filter's own rule message, at the field.
     await page.getByRole('form', { name: 'Filter readings' }).getByLabel('From').fill('2026-01-02T00:00:00');
     await page.getByRole('form', { name: 'Filter readings' }).getByLabel('To').fill('2026-01-01T00:00:00');
