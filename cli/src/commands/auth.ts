@@ -20,7 +20,8 @@ async function loginWithApiKey(server: string, apiKey: string): Promise<{ login:
   const client = createClient({ url: endpointOf(server), credential: () => apiKey });
   const { me } = await client.request(MeDocument);
   if (!me) throw new CliError('the server does not accept this API key', EXIT.auth);
-  return { login: { kind: 'apiKey', apiKey }, who: `${me.username} (${me.role}, API key)` };
+  // `me` is the key's owner; the key may have a lesser role, which the API does not tell.
+  return { login: { kind: 'apiKey', apiKey }, who: `${me.username} (API key)` };
 }
 
 async function loginWithPassword(ctx: CliContext, server: string, options: LoginOptions): Promise<{ login: StoredLogin; who: string }> {
@@ -94,10 +95,13 @@ Examples:
     .description('show who you are logged in as, and where')
     .option(...JSON_OPTION)
     .action(async (options: { json?: boolean }, command: Command) => {
-      const { client, server } = connection(ctx, command);
+      const { client, server, username } = connection(ctx, command);
       const { me } = await client.request(MeDocument);
       if (!me) throw new CliError(`not logged in to ${server}`, EXIT.auth);
-      ctx.output.out(options.json ? json({ server, ...me }) : `${me.username} (${me.role}) at ${server}`);
+      // An API key may have a lesser role than its owner, which `me` does not tell.
+      const apiKey = username === null;
+      if (options.json) ctx.output.out(json({ server, ...me, ...(apiKey ? { role: null, apiKey: true } : {}) }));
+      else ctx.output.out(`${me.username} (${apiKey ? 'API key' : me.role}) at ${server}`);
     });
 
   return [login, logout, whoami];

@@ -32,6 +32,7 @@ async function tail(ctx: CliContext, command: Command, options: TailOptions): Pr
   // once the feed runs, interruptions are waited out.
   await conn.client.request(MeDocument);
   let printed = 0;
+  let lastPrinted = options.after ?? null;
   let interrupted = false;
   await new Promise<void>((resolve, reject) => {
     let finished = false;
@@ -43,7 +44,7 @@ async function tail(ctx: CliContext, command: Command, options: TailOptions): Pr
       void feed.stop().then(() => (error ? reject(error) : resolve()));
     };
     const onSignal = () => {
-      ctx.output.note(feed.lastSequence ? `stopped; resume with --after ${feed.lastSequence}` : 'stopped');
+      ctx.output.note(lastPrinted ? `stopped; resume with --after ${lastPrinted}` : 'stopped');
       finish();
     };
     const feed = followReadings(
@@ -51,11 +52,13 @@ async function tail(ctx: CliContext, command: Command, options: TailOptions): Pr
       { filter: readingFilter(options), afterSequence: options.after ?? null },
       {
         onReading: (reading) => {
+          if (finished) return;
           ctx.output.out(options.json ? JSON.stringify(reading) : line(reading));
+          lastPrinted = reading.sequence;
           if (options.count !== undefined && ++printed >= options.count) finish();
         },
         onConnected: () => {
-          if (interrupted) ctx.output.note(`live feed resumed${feed.lastSequence ? ` after ${feed.lastSequence}` : ''}`);
+          if (interrupted) ctx.output.note(`live feed resumed${lastPrinted ? ` after ${lastPrinted}` : ''}`);
           interrupted = false;
         },
         onInterrupted: (reason) => {
