@@ -153,6 +153,11 @@ describe('the dashboard', () => {
     await expect(devices.locator('tr[data-device="Q-1"]').textContent()).resolves.toContain('temperature');
     await page.getByTestId('live-state').filter({ hasText: 'live' }).waitFor();
     await screenshot(page, 'laptop-devices');
+    // "Last seen" ticks every second and counts grow, yet the columns stay where they are.
+    const columns = () => devices.locator('th').evaluateAll((cells) => cells.map((c) => Math.round(c.getBoundingClientRect().left)));
+    const columnsBefore = await columns();
+    await page.waitForTimeout(2500);
+    expect(await columns()).toEqual(columnsBefore);
 
     const simulated = (await devices.locator('tr', { hasText: 'humidity' }).first().getAttribute('data-device'))!;
     // Status changes arrive over the live feed: with the page's own re-reads blocked, a device

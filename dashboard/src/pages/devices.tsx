@@ -164,7 +164,9 @@ export function DevicesPage({ query }: { query: URLSearchParams }) {
                 <td>
                   <StatusBadge status={d.status} />
                 </td>
-                <td title={formatTime(d.lastSeenAt)}>{formatAgo(d.lastSeenAt, now)}</td>
+                <td class="ago" title={formatTime(d.lastSeenAt)}>
+                  {formatAgo(d.lastSeenAt, now)}
+                </td>
                 <td class="num">{d.lostMessages}</td>
                 <td class="num wide-only">{d.readingCount.toLocaleString()}</td>
               </tr>
