@@ -14,6 +14,7 @@ import type { LiveService } from './live/service.ts';
 import type pg from 'pg';
 
 export interface Services {
+import type { Logger } from '../../schema/src/log.ts';
   db: pg.Pool;
   /** The API's clock (device status is derived from it). */
   clock: () => number;
@@ -44,3 +45,5 @@ export interface Context {
   requestId: string;
   services: Services;
 }
+  /** The operation's logger: every line carries `requestId`. */
+  log: Logger;

@@ -4,7 +4,7 @@
  * operations are `anonymous`, and once MAX_OPERATION_NAMES distinct names have been seen,
  * further new ones count as `other`.
  */
-import { getOperationAST, type DocumentNode } from 'graphql';
+import { getOperationAST, type DocumentNode, type ExecutionResult, type GraphQLError } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import type { Histogram } from 'prom-client';
 import type { Logger } from '../../schema/src/log.ts';
@@ -34,38 +34,54 @@ function describe(document: DocumentNode, operationName: string | null | undefin
 
 const isAsyncIterable = (value: unknown): value is AsyncIterable<unknown> => typeof value === 'object' && value !== null && Symbol.asyncIterator in value;
 
+interface OperationArgs {
+  document: DocumentNode;
+  operationName?: string | null;
+  contextValue: unknown;
+}
+
 /**
- * Observes each operation's duration into `histogram` ({operation, type, outcome}) and logs it
- * at debug (with the request id, from the log context). For a subscription the duration is its
- * set-up (authorization, replay start), not its lifetime.
+ * Observes each operation's duration into `histogram` ({operation, type, outcome}), logs it at
+ * debug, and logs the cause of every unexpected error (`unexpectedCause`) at error — both with
+ * the operation's logger (`context.log`, which carries the request id). For a subscription the
+ * duration is its set-up (authorization, replay start), not its lifetime.
  */
-export function useOperationMetrics(histogram: Histogram<Labels>, logger: Logger, names = new OperationNames()): Plugin {
-  const observe = (document: DocumentNode, operationName: string | null | undefined, started: number, failed: boolean) => {
-    const { name, type } = describe(document, operationName);
+export function useOperationMetrics(histogram: Histogram<Labels>, logger: Logger, unexpectedCause: (error: GraphQLError) => unknown, names = new OperationNames()): Plugin {
+  const logOf = (args: OperationArgs) => (args.contextValue as { log?: Logger } | undefined)?.log ?? logger;
+  const logUnexpected = (args: OperationArgs, errors: readonly GraphQLError[] | undefined) => {
+    for (const error of errors ?? []) {
+      const cause = unexpectedCause(error);
+      if (cause) logOf(args).error({ err: cause, path: error.path?.join('.') }, 'unexpected error in a GraphQL operation');
+    }
+  };
+  const observe = (args: OperationArgs, started: number, failed: boolean) => {
+    const { name, type } = describe(args.document, args.operationName);
     const seconds = (performance.now() - started) / 1000;
     const outcome = failed ? 'error' : 'ok';
     histogram.observe({ operation: names.label(name), type, outcome }, seconds);
-    logger.debug({ operation: name ?? 'anonymous', type, outcome, durationMs: Math.round(seconds * 10_000) / 10 }, 'graphql operation');
+    logOf(args).debug({ operation: name ?? 'anonymous', type, outcome, durationMs: Math.round(seconds * 10_000) / 10 }, 'graphql operation');
+  };
+  const done = (args: OperationArgs, started: number, result: ExecutionResult | AsyncIterable<unknown>) => {
+    if (isAsyncIterable(result)) {
+      observe(args, started, false);
+      // Each event of a subscription (or an incremental delivery) is one more result to check.
+      return { onNext: ({ result: next }: { result: ExecutionResult }) => logUnexpected(args, next.errors) };
+    }
+    observe(args, started, (result.errors?.length ?? 0) > 0);
+    logUnexpected(args, result.errors);
+    return undefined;
   };
   return {
     onExecute({ args }) {
       const started = performance.now();
-      return {
-        onExecuteDone({ result }) {
-          const failed = !isAsyncIterable(result) && (result.errors?.length ?? 0) > 0;
-          observe(args.document, args.operationName, started, failed);
-        },
-      };
+      return { onExecuteDone: ({ result }) => done(args, started, result) };
     },
     onSubscribe({ args }) {
       const started = performance.now();
       return {
-        onSubscribeResult({ result }) {
-          const failed = !isAsyncIterable(result) && (result.errors?.length ?? 0) > 0;
-          observe(args.document, args.operationName, started, failed);
-        },
+        onSubscribeResult: ({ result }) => done(args, started, result),
         onSubscribeError() {
-          observe(args.document, args.operationName, started, true);
+          observe(args, started, true);
         },
       };
     },

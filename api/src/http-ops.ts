@@ -1,14 +1,14 @@
 /**
  * The API's operations layer over HTTP: a request id for every request (taken from a sane
- * `x-request-id` or made up, sent back in the answer, and written on every log line of the
- * request), one access-log line and one duration sample per request, and readiness
+ * `x-request-id` or made up, sent back in the answer, and on the request's log lines through
+ * `requestLogger` and the GraphQL context's `log`), one access-log line and one duration sample per request, and readiness
  * (Postgres, NATS, projector lag under READY_MAX_LAG).
  */
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type pg from 'pg';
-import { withLogContext, type Logger } from '../../schema/src/log.ts';
+import type { Logger } from '../../schema/src/log.ts';
 import { runReadiness, type Readiness } from '../../schema/src/metrics.ts';
 import type { SystemStatusService } from './core/system-status.ts';
 import { apiMetrics } from './metrics.ts';
@@ -23,6 +23,19 @@ export function requestIdOf(header: string | string[] | undefined): string {
   return given !== undefined && REQUEST_ID_PATTERN.test(given) ? given : randomUUID();
 }
 
+const requestIds = new WeakMap<IncomingMessage, string>();
+
+/** The id `observeRequests` gave this request (undefined for a request it did not see). */
+export function requestIdFor(req: IncomingMessage | undefined): string | undefined {
+  return req ? requestIds.get(req) : undefined;
+}
+
+/** The logger for a request's lines: `logger` with the request's id. */
+export function requestLogger(logger: Logger, req: IncomingMessage): Logger {
+  const requestId = requestIds.get(req);
+  return requestId ? logger.child({ requestId }) : logger;
+}
+
 const OPS_PATHS = new Set(['/healthz', '/readyz', '/metrics']);
 
 /** A bounded route label for metrics: never the raw path. */
@@ -34,13 +47,14 @@ export function routeOf(path: string): string {
 }
 
 /**
- * Wraps the request listener: request id in and out, log context, and when the answer is
+ * Wraps the request listener: request id in and out (`requestIdFor`, `requestLogger`), and when the answer is
  * done (or the client went away) an access-log line and a duration sample. Probes and
  * scrapes log at debug, everything else at info. The query string is never logged.
  */
 export function observeRequests(logger: Logger, handler: RequestListener): RequestListener {
   return (req: IncomingMessage, res: ServerResponse) => {
     const requestId = requestIdOf(req.headers[REQUEST_ID_HEADER]);
+    requestIds.set(req, requestId);
     res.setHeader(REQUEST_ID_HEADER, requestId);
     const started = performance.now();
     const path = (req.url ?? '/').split('?')[0] ?? '/';
@@ -53,7 +67,7 @@ export function observeRequests(logger: Logger, handler: RequestListener): Reque
       if (OPS_PATHS.has(path)) logger.debug(line, 'request completed');
       else logger.info(line, 'request completed');
     });
-    withLogContext({ requestId }, () => handler(req, res));
+    handler(req, res);
   };
 }
 

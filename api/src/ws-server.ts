@@ -12,8 +12,8 @@ import type { IncomingMessage, Server } from 'node:http';
 import { useServer } from 'graphql-ws/use/ws';
 import { GraphQLError, type DocumentNode, type ExecutionArgs } from 'graphql';
 import { WebSocketServer } from 'ws';
-import { withLogContext, type Logger } from '../../schema/src/log.ts';
-import type { Context, Services } from './context.ts';
+import type { Logger } from '../../schema/src/log.ts';
+import type { Services } from './context.ts';
 import { addressOf, type LiveConnections } from './http-guards.ts';
 import type { createGraphQLServer, WsInitialContext } from './graphql-server.ts';
 import { REQUEST_ID_HEADER, requestIdOf } from './http-ops.ts';
@@ -64,8 +64,8 @@ export function attachWebSocketServer(server: Server, yoga: Yoga, services: Serv
   const disposable = useServer<Record<string, unknown>, { authorization: string | null; address: string }>(
     {
       connectionInitWaitTimeout: WS_LIMITS.connectionInitWaitTimeoutMs,
-      execute: (args) => withLogContext({ requestId: (args.contextValue as Context).requestId }, () => (args.rootValue as { execute: Enveloped['execute'] }).execute(args as ExecutionArgs)),
-      subscribe: (args) => withLogContext({ requestId: (args.contextValue as Context).requestId }, () => (args.rootValue as { subscribe: Enveloped['subscribe'] }).subscribe(args as ExecutionArgs)),
+      execute: (args) => (args.rootValue as { execute: Enveloped['execute'] }).execute(args as ExecutionArgs),
+      subscribe: (args) => (args.rootValue as { subscribe: Enveloped['subscribe'] }).subscribe(args as ExecutionArgs),
       onConnect: async (ctx) => {
         const raw = ctx.connectionParams?.authorization ?? ctx.connectionParams?.Authorization;
         const authorization = typeof raw === 'string' ? raw : null;

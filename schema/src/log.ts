@@ -1,36 +1,15 @@
 /**
  * One structured JSON logger per process (pino).
  *
- * - Request ids: code that runs inside `withLogContext({ requestId }, fn)` (an HTTP request, a
- *   WebSocket operation) logs the request id on every line, whichever logger it holds; the
- *   context follows the async calls made from `fn` (AsyncLocalStorage).
+ * - Request ids: a request's lines come from a child logger carrying its `requestId` (the API makes
+ *   one per HTTP request and per WebSocket operation). No AsyncLocalStorage: on Node 20 it makes
+ *   every promise in the process several times dearer, and the live feeds are made of promises.
  * - Secrets: fields that carry credentials are redacted by path, and as a last guard every
  *   line is scrubbed of anything shaped like a JWT or an API key before it is written.
  */
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { pino, type DestinationStream, type Logger, type LoggerOptions } from 'pino';
 
 export type { Logger };
-
-export interface LogContext {
-  requestId: string;
-}
-
-const logContext = new AsyncLocalStorage<LogContext>();
-
-/** Runs `fn` with `context` added to every log line written while it (and what it awaits) runs. */
-export function withLogContext<T>(context: LogContext, fn: () => T): T {
-  return logContext.run(context, fn);
-}
-
-/** Runs `fn` outside any request's context: for work that outlives the request that started it. */
-export function outsideLogContext<T>(fn: () => T): T {
-  return logContext.exit(fn);
-}
-
-export function currentLogContext(): LogContext | undefined {
-  return logContext.getStore();
-}
 
 const SECRET_FIELDS = ['password', 'newPassword', 'token', 'accessToken', 'refreshToken', 'authorization', 'Authorization', 'apiKey', 'key', 'secret', 'JWT_SECRET', 'cookie', 'connectionParams'];
 
@@ -61,7 +40,6 @@ export function createLogger(service: string, level: string, destination?: Desti
     name: service,
     level,
     base: { service },
-    mixin: () => logContext.getStore() ?? {},
     redact: { paths: REDACT_PATHS, censor: '[redacted]' },
     hooks: { streamWrite: scrubSecrets },
   };

@@ -6,7 +6,7 @@
  * stays a pure function of the events; only these notifications depend on the clock.
  */
 import type pg from 'pg';
-import { outsideLogContext, type Logger } from '../../../schema/src/log.ts';
+import type { Logger } from '../../../schema/src/log.ts';
 import { allDevices, devicesToRecheck, type DeviceRow, type DeviceStatus } from '../core/devices/queries.ts';
 
 export interface DeviceStatusChange {
@@ -35,11 +35,8 @@ export class DeviceStatusWatcher {
   subscribe(sink: Sink): () => void {
     this.sinks.add(sink);
     if (!this.timer) {
-      // The sweep outlives the request that started it: its log lines carry no request id.
-      outsideLogContext(() => {
-        this.timer = setInterval(() => void this.sweep(), this.everyMs);
-        void this.sweep();
-      });
+      this.timer = setInterval(() => void this.sweep(), this.everyMs);
+      void this.sweep();
     }
     return () => {
       this.sinks.delete(sink);

@@ -6,7 +6,7 @@
  */
 import { DeliverPolicy, jetstream } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { outsideLogContext, type Logger } from '../../../schema/src/log.ts';
+import type { Logger } from '../../../schema/src/log.ts';
 import { storedAtMs, type StoredMessage } from '../../../schema/src/stored.ts';
 
 export interface Sequenced<T> {
@@ -46,8 +46,7 @@ export class SharedStream<T> {
     const set = this.sinks.get(key) ?? new Set();
     set.add(sink);
     this.sinks.set(key, set);
-    // The consumer outlives the request that started it: its log lines carry no request id.
-    this.running ??= outsideLogContext(() => this.run());
+    this.running ??= this.run();
     return () => {
       set.delete(sink);
       if (set.size === 0) this.sinks.delete(key);

@@ -9,6 +9,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { z } from 'zod';
 import type { Logger } from '../../../schema/src/log.ts';
+import { requestLogger } from '../http-ops.ts';
 import type { Services } from '../context.ts';
 import type { Principal } from '../core/auth/roles.ts';
 import { requirePermission, type Permission } from '../core/permissions.ts';
@@ -98,7 +99,7 @@ export function createRestHandler(routes: readonly Route[], services: Services, 
       };
       sendResult(res, await found.handle({ caller, query, body, header, address: req.socket.remoteAddress ?? 'unknown', services }));
     } catch (error) {
-      const { status, envelope, headers } = errorResult(error, logger, `${method} ${url.pathname}`);
+      const { status, envelope, headers } = errorResult(error, requestLogger(logger, req), `${method} ${url.pathname}`);
       send(res, status, envelope, headers);
     }
   };
