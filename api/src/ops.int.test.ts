@@ -156,3 +156,36 @@ describe('API readiness without NATS', () => {
     }
   });
 });
+
+describe('unexpected errors', () => {
+  it('are masked for the client and logged once, with the request id', async () => {
+    const env = await createTestEnv();
+    const lines: Record<string, unknown>[] = [];
+    const logger = createLogger('api', 'info', { write: (line: string) => void lines.push(JSON.parse(line) as Record<string, unknown>) });
+    const apiEnv = loadApiEnv({ ...env.env, PORT: '0', JWT_SECRET: TEST_JWT_SECRET, DATA_DIR: `/tmp/${env.id}`, ...FAST_ARGON2 });
+    const app = await buildApp({ env: apiEnv, logger });
+    const { url } = await app.start();
+    try {
+      const gql = (query: string, token?: string) =>
+        fetch(url, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'x-request-id': 'unexpected-1', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+          body: JSON.stringify({ query }),
+        }).then((r) => r.json() as Promise<{ data?: { register?: { accessToken: string } }; errors?: { message: string; extensions: { code: string } }[] }>);
+      const token = (await gql('mutation { register(username: "oops", password: "long enough password") { accessToken } }')).data!.register!.accessToken;
+      // A fault no rule expects: the readings table is gone.
+      await env.db.query('ALTER TABLE readings RENAME TO readings_away');
+      const answer = await gql('query Latest { readings(first: 1) { totalCount } }', token);
+      expect(answer.errors?.[0]?.extensions.code).toBe('INTERNAL_SERVER_ERROR');
+      expect(answer.errors?.[0]?.message).not.toMatch(/readings|relation|SQL/i);
+      const logged = lines.filter((l) => l.msg === 'unexpected error in a GraphQL operation');
+      expect(logged).toHaveLength(1);
+      expect(logged[0]).toMatchObject({ requestId: 'unexpected-1', level: 50 });
+      expect(JSON.stringify(logged[0]!.err)).toContain('readings');
+    } finally {
+      await env.db.query('ALTER TABLE IF EXISTS readings_away RENAME TO readings').catch(() => undefined);
+      await app.stop();
+      await env.cleanup();
+    }
+  });
+});
