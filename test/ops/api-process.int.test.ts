@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiKey, type Gql } from '../support/accounts.ts';
 import type { GqlResponse } from '../support/api.ts';
 import { createTestEnv, type TestEnv } from '../support/env.ts';
-import { collectWs, wsClient } from '../support/live.ts';
+import { collectSse, collectWs, wsClient } from '../support/live.ts';
 import { freePort, startService, waitFor, type ServiceProcess } from '../support/processes.ts';
 
 const JWT_SECRET = 'JWTSECRET-do-not-log-0123456789abcdefghij';
@@ -56,7 +56,7 @@ describe('the API process', () => {
     await env?.cleanup();
   });
 
-  it('logs request ids and no secret, and on SIGTERM closes graphql-ws with 1001, answers the request in flight and exits 0', async () => {
+  it('logs request ids and no secret, and on SIGTERM closes graphql-ws with 1001, ends SSE streams, answers the request in flight and exits 0', async () => {
     const secrets: string[] = [JWT_SECRET, ADMIN_PASSWORD, USER_PASSWORD, WRONG_PASSWORD];
     type Auth = { accessToken: string; refreshToken: string };
     const login = await traced<{ login: Auth }>('mutation LogIn($u: String!, $p: String!) { login(username: $u, password: $p) { accessToken refreshToken } }', { u: 'opsroot', p: ADMIN_PASSWORD }, undefined, 'trace-login-1');
@@ -85,7 +85,8 @@ describe('the API process', () => {
     const closeCodes: number[] = [];
     const client = wsClient(`${base}/graphql`, admin.accessToken, { onClose: (code) => closeCodes.push(code) });
     const feed = collectWs(client, 'subscription Watch { readingRecorded { sequence } }');
-    await waitFor(async () => (await (await fetch(`${base}/metrics`)).text()).includes('sensors_live_subscriptions 1'), 'the subscription to open');
+    const sse = collectSse(`${base}/graphql`, admin.accessToken, 'subscription { readingRecorded { sequence } }');
+    await waitFor(async () => (await (await fetch(`${base}/metrics`)).text()).includes('sensors_live_subscriptions 2'), 'both subscriptions to open');
 
     // No projector runs: the mutation waits CHANGE_WAIT_MS for it, then answers CHANGE_PENDING. SIGTERM lands meanwhile.
     const inFlight = traced<unknown>('mutation Pending { updateReadings(filter: { deviceCode: "A" }, changes: { value: 1 }) { affected } }', {}, admin.accessToken, 'trace-inflight-1');
@@ -100,6 +101,9 @@ describe('the API process', () => {
     await feed.done;
     expect(closeCodes).toEqual([1001]);
     await client.dispose();
+    // The SSE stream ends with an error saying why, rather than being cut.
+    await sse.done;
+    expect(JSON.stringify(sse.errors)).toContain('the server is shutting down');
 
     const output = api.output();
     for (const secret of secrets) expect(output.includes(secret), `a secret (${secret.slice(0, 6)}…) is in the log`).toBe(false);
