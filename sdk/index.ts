@@ -13,6 +13,8 @@ export { followReadings, followSubscription, liveClient, permanentFailure, type 
 export * from './src/operations/stats.ts';
 export type { StatBucketSize } from './gql/graphql.ts';
 export * from './src/operations/devices.ts';
+export * from './src/operations/logs.ts';
+export type { DeviceLogFilter, DeviceLogLineFieldsFragment as DeviceLogLineFields, DeviceRefInput, LogLevel } from './gql/graphql.ts';
 export type { DeviceCommand, DeviceFieldsFragment as DeviceFields, DeviceFilter, DeviceStatus, DeviceTargetInput } from './gql/graphql.ts';
 export * from './src/operations/audit.ts';
 export type { AuditEventFieldsFragment as AuditEventFields, AuditEventFilter } from './gql/graphql.ts';

@@ -25,11 +25,13 @@ import { ChangeWaiter } from './core/readings/change-waiter.ts';
 import { ReadingChanges } from './core/readings/changes.ts';
 import type { CommandLog } from './core/commands.ts';
 import { DeviceCommands } from './core/devices/commands.ts';
+import { DeviceLogReader } from './core/logs/queries.ts';
 import { SystemStatusService } from './core/system-status.ts';
 import { SimulatorControl } from './core/simulators.ts';
 import { createDashboardHandler } from './dashboard.ts';
 import { createGraphQLServer } from './graphql-server.ts';
 import { createHttpGuards } from './http-guards.ts';
+import { DeviceLogFeed } from './live/device-logs.ts';
 import { LiveService } from './live/service.ts';
 import { apiReadiness, observeRequests } from './http-ops.ts';
 import { apiRegistry } from './metrics.ts';
@@ -95,6 +97,8 @@ export async function buildApp(options: AppOptions): Promise<App> {
     audit: new AuditLog(nc, { names, maxFutureMs: env.MAX_FUTURE_SECONDS * 1000 }),
     alarms: new AlarmService(commandLog, clock),
     alarmFeed: new AlarmFeed(db, logger),
+    deviceLogs: new DeviceLogReader(nc, names),
+    logFeed: new DeviceLogFeed(nc, names, logger),
   };
   registerAlarmMetrics(db);
   if (await auth.ensureBootstrapAdmin(env.ADMIN_USERNAME, env.ADMIN_PASSWORD)) logger.info({ username: env.ADMIN_USERNAME }, 'bootstrap admin created');
@@ -137,6 +141,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
       await ws.close();
       await services.live.stop();
       await services.alarmFeed.stop();
+      await services.logFeed.stop();
       const grace = setTimeout(() => server.closeAllConnections(), SHUTDOWN_GRACE_MS);
       await closed;
       clearTimeout(grace);

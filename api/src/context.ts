@@ -9,6 +9,8 @@ import type { ReadingIngest } from './core/ingest.ts';
 import type { ReadingChanges } from './core/readings/changes.ts';
 import type { SimulatorControl } from './core/simulators.ts';
 import type { DeviceCommands } from './core/devices/commands.ts';
+import type { DeviceLogReader } from './core/logs/queries.ts';
+import type { DeviceLogFeed } from './live/device-logs.ts';
 import type { SystemStatusService } from './core/system-status.ts';
 import type { LiveService } from './live/service.ts';
 import type pg from 'pg';
@@ -31,6 +33,10 @@ import type { Logger } from '../../schema/src/log.ts';
   alarms: AlarmService;
   /** The alarmChanged follower (live/alarms.ts). */
   alarmFeed: AlarmFeed;
+  /** Devices' log lines, read from the log stream. */
+  deviceLogs: DeviceLogReader;
+  /** The deviceLogged follower (live/device-logs.ts). */
+  logFeed: DeviceLogFeed;
 }
 
 export interface Context {

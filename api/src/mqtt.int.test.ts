@@ -134,3 +134,27 @@ describe('MQTT ingest through nats-server', () => {
     expect(await readingsOf('MQBAD')).toEqual([]);
   });
 });
+
+describe('device logs over MQTT', () => {
+  it('stores a log line published to <prefix>/log/<code>/<number>, and delivers the device its SET_LOG_LEVEL on its command topic', async () => {
+    await publish(topic('humidity', 'MQLOG', 4), JSON.stringify({ value: 40 }));
+    await queryable('MQLOG', 1);
+    const commands: unknown[] = [];
+    device.on('message', (to, payload) => {
+      if (to === `${env.names.prefix}/device/command/MQLOG/4`) commands.push(JSON.parse(payload.toString()));
+    });
+    await device.subscribeAsync(`${env.names.prefix}/device/command/MQLOG/4`, { qos: 1 });
+
+    await publish(`${env.names.prefix}/log/MQLOG/4`, JSON.stringify({ level: 'error', message: 'fan stalled', fields: { rpm: 0 } }));
+    const logs = await waitFor(async () => {
+      const response = await api.gql<{ deviceLogs: { nodes: unknown[] } }>('{ deviceLogs(device: { deviceCode: "MQLOG", deviceNumber: 4 }) { nodes { level message fields { name value } } } }', {}, admin.accessToken);
+      return response.data?.deviceLogs.nodes.length ? response.data.deviceLogs.nodes : undefined;
+    }, 'the log line through GraphQL', 10_000, 100);
+    expect(logs).toEqual([{ level: 'ERROR', message: 'fan stalled', fields: [{ name: 'rpm', value: '0' }] }]);
+
+    const set = await api.gql('mutation { setDeviceLogLevel(deviceCode: "MQLOG", deviceNumber: 4, level: WARNING) { applied } }', {}, admin.accessToken);
+    expect(set.data).toEqual({ setDeviceLogLevel: { applied: true } });
+    await waitFor(() => commands.length === 1, 'the command on the device’s topic', 10_000);
+    expect(commands[0]).toMatchObject({ type: 'DeviceCommandIssued', data: { deviceCode: 'MQLOG', deviceNumber: 4, command: 'SET_LOG_LEVEL', logLevel: 'warning' } });
+  });
+});

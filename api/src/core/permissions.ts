@@ -15,6 +15,8 @@ export const PERMISSIONS = {
   readSystemStatus: ['admin', 'user'],
   manageOwnKeys: ['admin', 'user'],
   controlDevices: ['admin'],
+  /** Devices' log lines (deviceLogs, deviceLogged): people's, not device keys'. */
+  readDeviceLogs: ['admin', 'user'],
   /** Sessions are people's: a device key may not end its owner's. */
   manageOwnSession: ['admin', 'user'],
   /** List, start, stop and pace the simulator instances. */

@@ -9,6 +9,7 @@ import { startApiStack, type ApiStack } from '../../../test/support/api.ts';
 import { createApiKey, errorCode, login, PASSWORD, register, type Account } from '../../../test/support/accounts.ts';
 import { createTestEnv, type TestEnv } from '../../../test/support/env.ts';
 import { publishEvents, reading } from '../../../test/support/events.ts';
+import { publishLogLines } from '../../../test/support/logs.ts';
 
 type Role = 'anonymous' | 'user' | 'admin' | 'device';
 type Outcome = 'allowed' | 'UNAUTHENTICATED' | 'FORBIDDEN';
@@ -35,6 +36,7 @@ beforeAll(async () => {
   const seqs = await publishEvents(jetstream(env.nc), env.names, [reading({ deviceCode: 'AUTHZ', value: 20 }), reading({ deviceCode: 'AUTHZ', value: 21 })]);
   await api.projector.waitFor(seqs.at(-1)!, 10_000);
   readingId = String(seqs[0]);
+  await publishLogLines(env.nc, env.names, 'AUTHZ', 1, [{ level: 'warning', message: 'battery low' }]);
 });
 
 afterAll(async () => {
@@ -112,6 +114,18 @@ const operations: Operation[] = [
     query: '{ systemStatus { streamName lag } }',
     expected: people,
     answer: () => ({ systemStatus: { streamName: env.names.stream, lag: 0 } }),
+  },
+  {
+    name: 'deviceLogs',
+    query: '{ deviceLogs(device: { deviceCode: "AUTHZ", deviceNumber: 1 }) { nodes { level message } } }',
+    expected: people,
+    answer: () => ({ deviceLogs: { nodes: [{ level: 'WARNING', message: 'battery low' }] } }),
+  },
+  {
+    name: 'setDeviceLogLevel',
+    query: 'mutation { setDeviceLogLevel(deviceCode: "AUTHZ", deviceNumber: 1, level: ERROR) { applied } }',
+    expected: admins,
+    answer: () => ({ setDeviceLogLevel: { applied: true } }),
   },
   {
     name: 'register',

@@ -6,6 +6,7 @@ import { listReadings } from '../core/readings/queries.ts';
 import { DEVICE_COMMANDS } from '../../../schema/src/events.ts';
 import { SENSOR_TYPES } from '../../../schema/src/sensors.ts';
 import type { DeviceStatusChange } from '../live/device-status.ts';
+import { LogLevelEnum } from './log-level.ts';
 import { Reading } from './readings.ts';
 
 const DeviceStatusEnum = builder.enumType('DeviceStatus', {
@@ -27,7 +28,7 @@ const DeviceTargetInput = builder.inputType('DeviceTargetInput', {
 
 const DeviceCommandEnum = builder.enumType('DeviceCommand', { values: DEVICE_COMMANDS });
 
-const Device = builder.objectRef<DeviceRow>('Device').implement({
+export const Device = builder.objectRef<DeviceRow>('Device').implement({
   fields: (t) => ({
     deviceCode: t.exposeString('deviceCode'),
     deviceNumber: t.exposeInt('deviceNumber'),
@@ -39,6 +40,7 @@ const Device = builder.objectRef<DeviceRow>('Device').implement({
     readingCount: t.float({ description: 'Readings received (deleted ones included).', resolve: (d) => d.readingCount }),
     lostMessages: t.exposeInt('lostMessages', { description: 'Readings the device numbered (`seq`) that never arrived; late arrivals are not lost.' }),
     intervalSeconds: t.float({ resolve: (d) => d.intervalMs / 1000 }),
+    logLevel: t.field({ type: LogLevelEnum, description: 'The lowest level of log line the device was told to publish (setDeviceLogLevel); INFO unless told otherwise.', resolve: (d) => d.logLevel }),
     latestReadings: t.field({
       type: [Reading],
       description: 'The newest reading of each sensor type.',
@@ -113,7 +115,7 @@ builder.subscriptionFields((t) => ({
   }),
 }));
 
-const CommandResult = builder.objectRef<{ affected: number; sequence: number; commandId: string }>('DeviceCommandResult').implement({
+export const CommandResult = builder.objectRef<{ affected: number; sequence: number; commandId: string }>('DeviceCommandResult').implement({
   fields: (t) => ({
     applied: t.boolean({ description: 'Whether the device was found and changed.', resolve: (r) => r.affected > 0 }),
     sequence: t.string({ resolve: (r) => String(r.sequence) }),
@@ -125,16 +127,24 @@ builder.mutationFields((t) => ({
   sendDeviceCommand: t.field({
     type: CommandResult,
     authScopes: { permission: 'controlDevices' },
-    description: 'SLEEP, WAKE or SET_INTERVAL (with intervalSeconds ≥ 5): appended as an event that the device (its simulator) obeys; returns once the read model shows it.',
+    description:
+      'SLEEP, WAKE, SET_INTERVAL (with intervalSeconds ≥ 5) or SET_LOG_LEVEL (with logLevel; setDeviceLogLevel does the same): appended as an event that the device (its simulator) obeys; returns once the read model shows it.',
     args: {
       deviceCode: t.arg.string({ required: true }),
       deviceNumber: t.arg.int({ required: true }),
       command: t.arg({ type: DeviceCommandEnum, required: true }),
       intervalSeconds: t.arg.int(),
+      logLevel: t.arg({ type: LogLevelEnum }),
       idempotencyKey: t.arg.string(),
     },
     resolve: (_r, args, ctx) =>
-      ctx.services.devices.sendCommand(ctx.caller, { deviceCode: args.deviceCode, deviceNumber: args.deviceNumber }, args.command, args.intervalSeconds, args.idempotencyKey),
+      ctx.services.devices.sendCommand(
+        ctx.caller,
+        { deviceCode: args.deviceCode, deviceNumber: args.deviceNumber },
+        args.command,
+        { intervalSeconds: args.intervalSeconds, logLevel: args.logLevel },
+        args.idempotencyKey,
+      ),
   }),
   assignDeviceTarget: t.field({
     type: CommandResult,

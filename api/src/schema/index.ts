@@ -7,6 +7,7 @@ import './readings.ts';
 import './system.ts';
 import './live.ts';
 import './devices.ts';
+import './logs.ts';
 import './simulators.ts';
 import './ingest.ts';
 import './alarms.ts';

@@ -4,6 +4,7 @@
  * intervals by the caller's clock, else OFFLINE.
  */
 import type pg from 'pg';
+import type { LogLevel } from '../../../../schema/src/logs.ts';
 import { DEVICE_CODE_PATTERN, isSensorType, SENSOR_TYPES } from '../../../../schema/src/sensors.ts';
 import { badInput } from '../errors.ts';
 import { pgTimeToIso } from '../readings/queries.ts';
@@ -23,6 +24,8 @@ export interface DeviceRow {
   readingCount: number;
   lostMessages: number;
   intervalMs: number;
+  /** The minimum level of log line it was told to publish (SET_LOG_LEVEL). */
+  logLevel: LogLevel;
   changedSequence: number;
   target: { name: string; latitude: number | null; longitude: number | null } | null;
 }
@@ -41,7 +44,7 @@ const columns = (nowParam: string) => `device_code AS "deviceCode", device_numbe
   first_seen_at::text AS "firstSeenAt", last_seen_at::text AS "lastSeenAt", sensor_types AS "sensorTypes", reading_count::float8 AS "readingCount",
   (SELECT coalesce(sum(greatest(q.max_seq - q.min_seq + 1 - q.seq_count, 0)), 0)::int FROM device_sequences q
    WHERE q.device_code = devices.device_code AND q.device_number = devices.device_number) AS "lostMessages",
-  interval_ms AS "intervalMs", changed_sequence::float8 AS "changedSequence",
+  interval_ms AS "intervalMs", log_level AS "logLevel", changed_sequence::float8 AS "changedSequence",
   CASE WHEN target_name IS NULL THEN NULL ELSE json_build_object('name', target_name, 'latitude', target_latitude, 'longitude', target_longitude) END AS target`;
 
 function toDevice(row: DeviceRow): DeviceRow {
