@@ -178,7 +178,7 @@ describe('error masking', () => {
   const STATS = '{ readingStats(bucket: DAY) { start count } }';
   const LEAKS = /reading_rollups|readings|relation|SELECT|postgres|stack|\s+at\s+\S+\s\(|\.ts:\d+/i;
 
-  it('answers a generic INTERNAL_SERVER_ERROR for an unexpected failure, without SQL, table names or stack, in development and production', async () => {
+  it('answers a generic INTERNAL_SERVER_ERROR for an unexpected failure, without SQL, table names or stack, in development and production, over HTTP and graphql-ws', async () => {
     expect((await dev.gql(STATS, {}, admin.accessToken)).data).toEqual({ readingStats: [] });
     await env.db.query('ALTER TABLE reading_rollups RENAME TO reading_rollups_gone');
     try {
@@ -194,6 +194,17 @@ describe('error masking', () => {
         expect(body.errors[0]).toMatchObject({ message: 'Unexpected error.', extensions: { code: 'INTERNAL_SERVER_ERROR' } });
         expect(Object.keys(body.errors[0]!.extensions)).toEqual(['code']);
         expect(text.replace('readingStats', '')).not.toMatch(LEAKS);
+
+        const client = wsClient(api.url, admin.accessToken);
+        try {
+          const overWs = collectWs(client, STATS);
+          await overWs.done;
+          expect(overWs.errors).toHaveLength(1);
+          expect(overWs.errors[0]).toMatchObject({ message: 'Unexpected error.', extensions: { code: 'INTERNAL_SERVER_ERROR' } });
+          expect(JSON.stringify(overWs.errors).replace('readingStats', '')).not.toMatch(LEAKS);
+        } finally {
+          await client.dispose();
+        }
       }
     } finally {
       await env.db.query('ALTER TABLE reading_rollups_gone RENAME TO reading_rollups');
