@@ -261,11 +261,15 @@ describe('sensorctl readings', () => {
 
 describe('sensorctl events', () => {
   it('shows who changed what, from the stream, to admins only', async () => {
-    const [table, json, denied] = await Promise.all([
+    const [table, json, denied, status] = await Promise.all([
       asAdmin('events', '--device', 'CLI-1', '--type', 'ReadingsEdited,ReadingsDeleted'),
       asAdmin('events', '--actor', 'alice', '--json'),
       asAlice('events'),
+      asAlice('status', '--json'),
     ]);
+    const head = (await (await jetstreamManager(env.nc)).streams.info(env.names.stream)).state.last_seq;
+    expect(JSON.parse(status.stdout)).toMatchObject({ server: alice.url, streamName: env.names.stream, deadLetters: 0 });
+    expect(Number((JSON.parse(status.stdout) as { streamHead: string }).streamHead)).toBeLessThanOrEqual(head);
     expect(table.code).toBe(0);
     expect(table.stdout).toMatch(/^SEQ\s+TIME\s+TYPE\s+ACTOR\s+DATA\n/);
     expect(rows(table.stdout).map((r) => r.slice(2, 4))).toEqual([
