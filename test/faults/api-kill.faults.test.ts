@@ -68,8 +68,9 @@ describe('API killed during updateReadings', () => {
       }
       await api.process.kill('SIGKILL');
       if (moment === 'waiting') projector.child.kill('SIGCONT');
-      // The request died with the API: it got no answer.
-      expect(await request).toBe('connection lost');
+      // The request died with the API (on a fast machine a timed kill may come just after the answer: then it was 200).
+      const answered = await request;
+      expect(moment === 'waiting' ? ['connection lost'] : ['connection lost', 200]).toContain(answered);
 
       // All or nothing: the readings are edited exactly when the change event made it into the stream.
       await waitForCatchUp(env, 30_000);
