@@ -59,10 +59,11 @@ export function logStreamConfig(names: StreamNames, settings: StreamSettings): P
   };
 }
 
-async function ensureStream(jsm: JetStreamManager, config: Partial<StreamConfig> & { name: string }): Promise<void> {
+/** Creates the stream, or (unless `update` is false) brings an existing one's settings up to date. */
+async function ensureStream(jsm: JetStreamManager, config: Partial<StreamConfig> & { name: string }, update = true): Promise<void> {
   try {
     await jsm.streams.info(config.name);
-    await jsm.streams.update(config.name, config);
+    if (update) await jsm.streams.update(config.name, config);
   } catch (error) {
     if (!isNotFound(error)) throw error;
     try {
@@ -76,13 +77,14 @@ async function ensureStream(jsm: JetStreamManager, config: Partial<StreamConfig>
 
 /**
  * Creates the domain, dead-letter and log streams, or brings their settings up to date. Every
- * service passes its configured `settings` (each applies them at start: give them all the same
- * DEVICE_LOG_RETENTION); the defaults are for tests and tools.
+ * service passes its configured `settings` and applies them at start (give them all the same
+ * DEVICE_LOG_RETENTION). Without `settings` (tests, tools) a missing log stream is created with
+ * the defaults and an existing one keeps its retention.
  */
-export async function ensureStreams(jsm: JetStreamManager, names: StreamNames, settings: StreamSettings = DEFAULT_STREAM_SETTINGS): Promise<void> {
+export async function ensureStreams(jsm: JetStreamManager, names: StreamNames, settings?: StreamSettings): Promise<void> {
   await ensureStream(jsm, domainStreamConfig(names));
   await ensureStream(jsm, deadLetterStreamConfig(names));
-  await ensureStream(jsm, logStreamConfig(names, settings));
+  await ensureStream(jsm, logStreamConfig(names, settings ?? DEFAULT_STREAM_SETTINGS), settings !== undefined);
 }
 
 /** JetStream's "no such stream/consumer" (API status 404). */

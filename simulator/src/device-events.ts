@@ -69,7 +69,7 @@ export async function followDeviceEvents(nc: NatsConnection, simulator: Simulato
     const outcome = simulator.applyDeviceEvent(event);
     if (outcome !== 'applied') return;
     const details = { origin, deviceCode, deviceNumber: Number(deviceNumber), commandId: event.data.commandId, actor: event.actor };
-    const what = event.type === 'DeviceTargetAssigned' ? { target: event.data.target.name } : { command: event.data.command, intervalSeconds: event.data.intervalSeconds };
+    const what = event.type === 'DeviceTargetAssigned' ? { target: event.data.target.name } : { command: event.data.command, intervalSeconds: event.data.intervalSeconds, logLevel: event.data.logLevel };
     if (origin === 'live') logger.info({ ...details, ...what }, 'device event applied');
     else logger.debug({ ...details, ...what }, 'device event replayed');
   }
