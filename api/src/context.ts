@@ -1,7 +1,7 @@
 /** What every resolver sees: who is calling, and the transport-free services. */
+import type { AuditLog } from './core/audit.ts';
 import type { AlarmService } from './core/alarms/service.ts';
 import type { AlarmFeed } from './live/alarms.ts';
-import type { AuditLog } from './core/audit.ts';
 import type { AuthService } from './core/auth/service.ts';
 import type { Principal } from './core/auth/roles.ts';
 import type { CoreError } from './core/errors.ts';
@@ -14,9 +14,9 @@ import type { DeviceLogFeed } from './live/device-logs.ts';
 import type { SystemStatusService } from './core/system-status.ts';
 import type { LiveService } from './live/service.ts';
 import type pg from 'pg';
+import type { Logger } from '../../schema/src/log.ts';
 
 export interface Services {
-import type { Logger } from '../../schema/src/log.ts';
   db: pg.Pool;
   /** The API's clock (device status is derived from it). */
   clock: () => number;
@@ -49,7 +49,7 @@ export interface Context {
   address: string;
   /** The HTTP request's or WebSocket operation's id, as in the log lines (http-ops.ts, ws-server.ts). */
   requestId: string;
-  services: Services;
-}
   /** The operation's logger: every line carries `requestId`. */
   log: Logger;
+  services: Services;
+}
