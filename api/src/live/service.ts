@@ -67,6 +67,37 @@ export function readingRowOf({ sequence, event }: Sequenced<ReadingRecorded>): R
   };
 }
 
+/** A queue's events until it ends; the queue is ended however the iteration stops. */
+async function* drain<T>(queue: BoundedQueue<T>): AsyncGenerator<T> {
+  try {
+    yield* queue;
+  } finally {
+    await queue.return();
+  }
+}
+
+/**
+ * The feed, ending its queue as soon as the consumer returns (the client unsubscribed or went
+ * away). An async generator parked awaiting its queue handles return() only once the next event
+ * arrives, so without this a subscriber that left would stay registered, buffered and counted
+ * until an event matching its filter came — for a quiet filter, for good.
+ */
+function endingWith<T>(queue: { return(): unknown }, feed: AsyncGenerator<T>): AsyncIterableIterator<T> {
+  const iterator: AsyncIterableIterator<T> = {
+    next: () => feed.next(),
+    return: (value?: unknown) => {
+      void queue.return();
+      return feed.return(value as T);
+    },
+    throw: (error?: unknown) => {
+      void queue.return();
+      return feed.throw(error);
+    },
+    [Symbol.asyncIterator]: () => iterator,
+  };
+  return iterator;
+}
+
 export class LiveService {
   readonly readings: SharedStream<ReadingRecorded>;
   readonly changes: SharedStream<ReadingsChange>;
@@ -155,8 +186,12 @@ export class LiveService {
     return (await (await jetstreamManager(this.nc)).streams.info(this.settings.names.stream)).state.last_seq;
   }
 
-  async *readingRecorded(subscriber: Subscriber, filter: ReadingFilter, afterSequence: number | null): AsyncGenerator<ReadingRow> {
+  readingRecorded(subscriber: Subscriber, filter: ReadingFilter, afterSequence: number | null): AsyncIterableIterator<ReadingRow> {
     const queue = this.openQueue<Sequenced<ReadingRecorded>>(subscriber);
+    return endingWith(queue, this.readingRecordedFeed(queue, subscriber, filter, afterSequence));
+  }
+
+  private async *readingRecordedFeed(queue: BoundedQueue<Sequenced<ReadingRecorded>>, subscriber: Subscriber, filter: ReadingFilter, afterSequence: number | null): AsyncGenerator<ReadingRow> {
     try {
       let last = afterSequence ?? 0;
       if (afterSequence !== null) {
@@ -209,20 +244,16 @@ export class LiveService {
     return Math.max(last, until);
   }
 
-  async *readingsChanged(subscriber: Subscriber, filter: ReadingFilter): AsyncGenerator<ReadingsChange> {
+  readingsChanged(subscriber: Subscriber, filter: ReadingFilter): AsyncIterableIterator<ReadingsChange> {
     const queue = this.openQueue<ReadingsChange>(subscriber);
     const unsubscribe = this.changes.subscribe('*', (e) => {
       if (filtersOverlap(e.event.event.data.filter, filter)) queue.push(e.event);
     });
     queue.onEnd(unsubscribe);
-    try {
-      yield* queue;
-    } finally {
-      await queue.return();
-    }
+    return endingWith(queue, drain(queue));
   }
 
-  async *deviceStatusChanged(subscriber: Subscriber, filter: { deviceCode?: string; deviceNumber?: number; status?: string }): AsyncGenerator<DeviceStatusChange> {
+  deviceStatusChanged(subscriber: Subscriber, filter: { deviceCode?: string; deviceNumber?: number; status?: string }): AsyncIterableIterator<DeviceStatusChange> {
     const queue = this.openQueue<DeviceStatusChange>(subscriber);
     const unsubscribe = this.deviceStatus.subscribe((change) => {
       const d = change.device;
@@ -232,11 +263,7 @@ export class LiveService {
       queue.push(change);
     });
     queue.onEnd(unsubscribe);
-    try {
-      yield* queue;
-    } finally {
-      await queue.return();
-    }
+    return endingWith(queue, drain(queue));
   }
 
   async stop(): Promise<void> {
