@@ -68,7 +68,7 @@ export function readingRowOf({ sequence, event }: Sequenced<ReadingRecorded>): R
 }
 
 /** A queue's events until it ends; the queue is ended however the iteration stops. */
-async function* drain<T>(queue: BoundedQueue<T>): AsyncGenerator<T> {
+export async function* drain<T>(queue: BoundedQueue<T>): AsyncGenerator<T> {
   try {
     yield* queue;
   } finally {
@@ -82,7 +82,7 @@ async function* drain<T>(queue: BoundedQueue<T>): AsyncGenerator<T> {
  * arrives, so without this a subscriber that left would stay registered, buffered and counted
  * until an event matching its filter came — for a quiet filter, for good.
  */
-function endingWith<T>(queue: { return(): unknown }, feed: AsyncGenerator<T>): AsyncIterableIterator<T> {
+export function endingWith<T>(queue: { return(): unknown }, feed: AsyncGenerator<T>): AsyncIterableIterator<T> {
   const iterator: AsyncIterableIterator<T> = {
     next: () => feed.next(),
     return: (value?: unknown) => {
