@@ -81,7 +81,7 @@ const refusals: Refusal[] = [
   },
   {
     title: `a document with an operation costing more than ${LIMITS.cost}`,
-    body: () => ({ query: `mutation Login { ${LOGIN} } query Costly { readings(first: 1000) { nodes { id value } } }`, operationName: 'Login' }),
+    body: () => ({ query: `mutation Login { ${LOGIN} } query Costly { ${Array.from({ length: 11 }, (_, i) => `p${i}: readings(first: 1000) { nodes { id value } }`).join(' ')} }`, operationName: 'Login' }),
     message: new RegExp(`Cost limit of ${LIMITS.cost} exceeded`),
   },
   {

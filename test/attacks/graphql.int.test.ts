@@ -33,18 +33,30 @@ afterAll(async () => {
 });
 
 const FIELDS = 'id value sensorType deviceCode deviceNumber timestamp';
-const BY_VARIABLE = `query ($n: Int) { readings(first: $n) { nodes { ${FIELDS} } } }`;
+/** `n` aliased copies of `field`: six pages of 1,000 readings (each a legal page size) cost 111,000, over the limit. */
+const COPIES = 6;
+const copies = (field: string, n = COPIES) => Array.from({ length: n }, (_, i) => `p${i}: ${field}`).join(' ');
+const BY_VARIABLE = `query ($n: Int) { ${copies(`readings(first: $n) { nodes { ${FIELDS} } }`)} }`;
+const EMPTY_PAGES = Object.fromEntries(Array.from({ length: COPIES }, (_, i) => [`p${i}`, { nodes: [] }]));
 const COST_REFUSED = new RegExp(`Cost limit of ${LIMITS.cost} exceeded`);
 
 describe('cost limit', () => {
   it('runs a page size passed as a variable when the cost is within the limit', async () => {
     const response = await dev.gql(BY_VARIABLE, { n: 10 }, admin.accessToken);
     expect(response.errors).toBeUndefined();
-    expect(response.data).toEqual({ readings: { nodes: [] } });
+    expect(response.data).toEqual(EMPTY_PAGES);
+  });
+
+  it('runs the largest page the API serves (1,000 readings, every field, cursors, pageInfo, totalCount) in one request', async () => {
+    const every = 'id sequence sensorType value deviceCode deviceNumber timestamp recordedAt seq updatedAt updatedBy deletedAt deletedBy restoredAt restoredBy';
+    const query = `query ($n: Int) { readings(first: $n) { totalCount pageInfo { hasNextPage hasPreviousPage startCursor endCursor } edges { cursor node { ${every} } } } }`;
+    const response = await dev.gql(query, { n: 1000 }, admin.accessToken);
+    expect(response.errors).toBeUndefined();
+    expect(response.data).toMatchObject({ readings: { totalCount: 0, edges: [] } });
   });
 
   it('refuses a page size passed as a variable that takes the cost over the limit, as it refuses the same literal', async () => {
-    const literal = await dev.gql(`{ readings(first: 1000) { nodes { ${FIELDS} } } }`, {}, admin.accessToken);
+    const literal = await dev.gql(`{ ${copies(`readings(first: 1000) { nodes { ${FIELDS} } }`)} }`, {}, admin.accessToken);
     expect(literal.errors?.[0]?.message).toMatch(COST_REFUSED);
     const variable = await dev.gql(BY_VARIABLE, { n: 1000 }, admin.accessToken);
     expect(variable.errors?.[0]?.message).toMatch(COST_REFUSED);
@@ -53,18 +65,18 @@ describe('cost limit', () => {
 
   it('counts `last` and `limit` (numbered pages), literal or variable, and page sizes in fragments', async () => {
     const cases = [
-      { query: `query ($n: Int) { readings(last: $n) { nodes { ${FIELDS} } } }`, variables: { n: 1000 } },
-      { query: `{ readings(page: 1, limit: 1000) { nodes { ${FIELDS} } } }`, variables: {} },
-      { query: `query ($n: Int) { readings(page: 1, limit: $n) { nodes { ${FIELDS} } } }`, variables: { n: 1000 } },
-      { query: `query ($n: Int) { ...Page } fragment Page on Query { readings(first: $n) { nodes { ${FIELDS} } } }`, variables: { n: 1000 } },
-      { query: `query ($n: Int) { devices(first: $n) { nodes { deviceCode deviceNumber status lastSeenAt lostMessages } } }`, variables: { n: 1000 } },
+      { query: `query ($n: Int) { ${copies(`readings(last: $n) { nodes { ${FIELDS} } }`)} }`, variables: { n: 1000 } },
+      { query: `{ ${copies(`readings(page: 1, limit: 1000) { nodes { ${FIELDS} } }`)} }`, variables: {} },
+      { query: `query ($n: Int) { ${copies(`readings(page: 1, limit: $n) { nodes { ${FIELDS} } }`)} }`, variables: { n: 1000 } },
+      { query: `query ($n: Int) { ...Page } fragment Page on Query { ${copies(`readings(first: $n) { nodes { ${FIELDS} } }`)} }`, variables: { n: 1000 } },
+      { query: `query ($n: Int) { ${copies('devices(first: $n) { nodes { deviceCode deviceNumber status lastSeenAt lostMessages } }', 7)} }`, variables: { n: 1000 } },
     ];
     for (const { query, variables } of cases) {
       const response = await dev.gql(query, variables, admin.accessToken);
       expect(response.errors?.[0]?.message, query).toMatch(COST_REFUSED);
       expect(response.data ?? null).toBeNull();
       // The same document with a small page runs.
-      const small = await dev.gql(query.replace('1000', '5'), Object.keys(variables).length ? { n: 5 } : {}, admin.accessToken);
+      const small = await dev.gql(query.replaceAll('1000', '5'), Object.keys(variables).length ? { n: 5 } : {}, admin.accessToken);
       expect(small.errors, query).toBeUndefined();
     }
   });
@@ -76,10 +88,10 @@ describe('cost limit', () => {
       await refused.done;
       expect(refused.items).toEqual([]);
       expect(String((refused.errors[0] as { message?: string }).message)).toMatch(COST_REFUSED);
-      const allowed = collectWs<{ readings: { nodes: unknown[] } }>(client, BY_VARIABLE, { n: 5 });
+      const allowed = collectWs<Record<string, { nodes: unknown[] }>>(client, BY_VARIABLE, { n: 5 });
       await allowed.done;
       expect(allowed.errors).toEqual([]);
-      expect(allowed.items).toEqual([{ readings: { nodes: [] } }]);
+      expect(allowed.items).toEqual([EMPTY_PAGES]);
     } finally {
       await client.dispose();
     }
