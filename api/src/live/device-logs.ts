@@ -13,7 +13,8 @@ import { atLeastLevel, decodeLogMessage, logSubjects, type DeviceLogLine, type L
 import type { Logger } from '../../../schema/src/log.ts';
 import type { StreamNames } from '../../../schema/src/subjects.ts';
 import { scanLogLines } from '../core/logs/scan.ts';
-import type { LiveService, Subscriber } from './service.ts';
+import type { BoundedQueue } from './bounded-queue.ts';
+import { endingWith, type LiveService, type Subscriber } from './service.ts';
 import { SharedStream, type Sequenced } from './shared-stream.ts';
 
 export interface DeviceLogFilter {
@@ -49,8 +50,11 @@ export class DeviceLogFeed {
     );
   }
 
-  /** Matching lines as they are stored; with `afterSequence`, first those stored after it. */
-  async *follow(live: LiveService, subscriber: Subscriber, filter: DeviceLogFilter, afterSequence: number | null): AsyncGenerator<DeviceLogLine> {
+  /**
+   * Matching lines as they are stored; with `afterSequence`, first those stored after it. The feed
+   * ends (and leaves the shared consumer) as soon as the subscriber does, however quiet its filter.
+   */
+  follow(live: LiveService, subscriber: Subscriber, filter: DeviceLogFilter, afterSequence: number | null): AsyncIterableIterator<DeviceLogLine> {
     const minLevel = filter.minLevel ?? 'debug';
     const queue = live.openQueue<Sequenced<DeviceLogLine>>(subscriber);
     // Live first, then the lines stored up to the head as it stands once live delivery is certain;
@@ -59,6 +63,10 @@ export class DeviceLogFeed {
       if (atLeastLevel(e.event.level, minLevel)) queue.push(e);
     });
     queue.onEnd(unsubscribe);
+    return endingWith(queue, this.feed(queue, filter, minLevel, afterSequence));
+  }
+
+  private async *feed(queue: BoundedQueue<Sequenced<DeviceLogLine>>, filter: DeviceLogFilter, minLevel: LogLevel, afterSequence: number | null): AsyncGenerator<DeviceLogLine> {
     try {
       let last = afterSequence ?? 0;
       if (afterSequence !== null) {

@@ -299,6 +299,17 @@ describe('deviceLogged', () => {
     await client.dispose();
   });
 
+  it('lets go of a subscriber that leaves at once, however quiet its filter', async () => {
+    const client = wsClient(api.url, user.accessToken);
+    const quiet = collectWs<Logged>(client, SUBSCRIPTION, { filter: { deviceCode: 'NOBODY' } });
+    const lines = api.app.services.logFeed.lines;
+    await waitFor(() => lines.subscriberCount === 1, 'the subscriber filed', 5000);
+    quiet.stop();
+    await waitFor(() => lines.subscriberCount === 0, 'the subscriber gone without a line arriving', 5000);
+    expect(api.app.services.live.activeSubscriptions).toBe(0);
+    await client.dispose();
+  });
+
   it('refuses a bad filter or sequence with the reason', async () => {
     const client = wsClient(api.url, user.accessToken);
     const badCode = collectWs(client, SUBSCRIPTION, { filter: { deviceCode: 'lower' } });

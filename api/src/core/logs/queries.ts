@@ -17,6 +17,7 @@ import type { Principal } from '../auth/roles.ts';
 import { validateDevice, type DeviceRef } from '../devices/commands.ts';
 import { badInput } from '../errors.ts';
 import { requirePermission } from '../permissions.ts';
+import { parseTime } from '../readings/input.ts';
 import { scanLogLines, type ScanStart } from './scan.ts';
 
 export const LOG_PAGE_DEFAULT = 100;
@@ -50,11 +51,9 @@ export function parseLogCursor(cursor: string, field: string): number {
   return Number(cursor);
 }
 
-function parseTime(value: string | null | undefined, field: string): number | null {
-  if (value == null) return null;
-  const ms = Date.parse(value);
-  if (!/^\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d(\.\d+)?)?(Z|[+-]\d\d:\d\d)$/i.test(value) || Number.isNaN(ms)) throw badInput(`${field} must be an RFC 3339 time with an offset`, field);
-  return ms;
+/** A time argument in ms, or null when not given. */
+function timeArgument(value: string | null | undefined, field: string): number | null {
+  return value == null ? null : Date.parse(parseTime(value, field));
 }
 
 function pageSize(value: number | null | undefined, field: string): number {
@@ -84,8 +83,8 @@ export class DeviceLogReader {
     const device = validateDevice(query.device);
     const minLevel = query.minLevel ?? 'debug';
     if (!(LOG_LEVELS as readonly string[]).includes(minLevel)) throw badInput(`minLevel must be one of ${LOG_LEVELS.join(', ')}`, 'minLevel');
-    const fromMs = parseTime(query.from, 'from');
-    const toMs = parseTime(query.to, 'to');
+    const fromMs = timeArgument(query.from, 'from');
+    const toMs = timeArgument(query.to, 'to');
     if (fromMs !== null && toMs !== null && fromMs > toMs) throw badInput('from must not be after to', 'from');
     const backward = query.last != null || query.before != null;
     if (backward && (query.first != null || query.after != null)) throw badInput('page with first/after or with last/before, not both', 'last');
