@@ -50,24 +50,30 @@ export interface Contiguous {
   missing: number | null;
 }
 
+/** What the stream can tell about a hole in delivery. */
+export interface StreamProbe {
+  /** Whether the stream holds a message at `sequence`. */
+  exists(sequence: number): Promise<boolean>;
+  /** The stream's first sequence: everything before it was purged. */
+  firstSequence(): Promise<number>;
+}
+
 /**
  * Messages at or below the checkpoint are redeliveries and are dropped. A message
  * further ahead than the next sequence means one went astray (a redelivery out of
  * order, or a message another consumer instance took): we stop there rather than
- * skip it, unless `exists` says the stream has no message at the missing sequences.
+ * skip it, unless the stream has no message at the missing sequences. Sequences
+ * before the stream's first are known gone without asking one by one (after a purge
+ * of millions, asking each would hold the batch for minutes).
  */
-export async function takeContiguous(
-  messages: readonly RawMessage[],
-  checkpoint: number,
-  exists: (sequence: number) => Promise<boolean>,
-): Promise<Contiguous> {
+export async function takeContiguous(messages: readonly RawMessage[], checkpoint: number, stream: StreamProbe): Promise<Contiguous> {
   const take: RawMessage[] = [];
   let next = checkpoint + 1;
   for (const message of messages) {
     if (message.sequence < next) continue;
     if (message.sequence > next) {
-      for (let s = next; s < message.sequence; s++) {
-        if (await exists(s)) return { take, missing: s };
+      for (let s = Math.max(next, await stream.firstSequence()); s < message.sequence; s++) {
+        if (await stream.exists(s)) return { take, missing: s };
       }
     }
     take.push(message);

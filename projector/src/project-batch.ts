@@ -7,6 +7,7 @@ import type { JetStreamClient, JetStreamManager } from '@nats-io/jetstream';
 import type pg from 'pg';
 import type { StreamNames } from '../../schema/src/subjects.ts';
 import { decodeBatch, takeContiguous, type DeadLetter, type RawMessage } from './batch.ts';
+import { streamProbe } from './stream-probe.ts';
 import { advanceCheckpoint, lockCheckpoint } from './checkpoint.ts';
 import { publishDeadLetters } from './dead-letters.ts';
 import { applyEvents, type ChangeOutcome } from './readings/apply.ts';
@@ -33,8 +34,7 @@ export async function projectBatch(client: pg.ClientBase, context: BatchContext,
   await client.query('BEGIN');
   try {
     const checkpoint = await lockCheckpoint(client, context.checkpointName);
-    const exists = async (seq: number) => (await context.jsm.streams.getMessage(context.names.stream, { seq })) !== null;
-    const { take, missing } = await takeContiguous(messages, checkpoint, exists);
+    const { take, missing } = await takeContiguous(messages, checkpoint, streamProbe(context.jsm, context.names.stream));
     const batch = decodeBatch(take, { maxFutureMs: context.maxFutureMs, prefix: context.names.prefix });
     if (batch.deadLetters.length) await publishDeadLetters(context.js, context.names, batch.deadLetters);
     const summary = await applyEvents(client, LIVE_TABLES, batch.events);

@@ -14,6 +14,7 @@ import pg from 'pg';
 import { ALARM_PROJECTOR_CONSUMER, storedAtMs, type StreamNames } from '../../../schema/src/index.ts';
 import type { Logger } from '../../../schema/src/log.ts';
 import { decodeBatch, takeContiguous } from '../batch.ts';
+import { streamProbe } from '../stream-probe.ts';
 import { advanceCheckpoint, ensureCheckpoint, lockCheckpoint, readCheckpoint } from '../checkpoint.ts';
 import type { EvaluatorState } from './evaluate.ts';
 import { startLogWatch, type LogWatch } from './log-watch.ts';
@@ -74,9 +75,8 @@ export function buildAlarmProjector(config: AlarmProjectorConfig, deps: { nc: Na
       const checkpoint = await lockCheckpoint(client, name);
       const oid = await stateTableOid(client);
       if (oid !== memory.oid) Object.assign(memory, { state: await loadEvaluatorState(client, LIVE_ALARM_TABLES), oid });
-      const exists = async (seq: number) => (await (await jetstreamManager(nc)).streams.getMessage(config.names.stream, { seq })) !== null;
       const raw = messages.map((m) => ({ sequence: m.seq, subject: m.subject, data: m.data, storedAtMs: storedAtMs(m.timestampNanos) }));
-      const { take, missing } = await takeContiguous(raw, checkpoint, exists);
+      const { take, missing } = await takeContiguous(raw, checkpoint, streamProbe(await jetstreamManager(nc), config.names.stream));
       const batch = decodeBatch(take, { maxFutureMs: config.maxFutureMs, prefix: config.names.prefix });
       const summary = await applyAlarmEvents(client, LIVE_ALARM_TABLES, memory.state, batch.events);
       if (take.length) await advanceCheckpoint(client, name, batch.lastSequence, batch.lastEventAt);
