@@ -8,11 +8,9 @@
 import { jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import pg from 'pg';
-import { storedAtMs } from '../../../schema/src/stored.ts';
-import { decodeBatch } from '../batch.ts';
 import { ensureCheckpoint, lockCheckpoint, setCheckpoint } from '../checkpoint.ts';
 import { tableChecksum } from '../readings/checksum.ts';
-import { StreamReader, type RebuildConfig } from '../rebuild/rebuild.ts';
+import { replayBatches, StreamReader, type RebuildConfig } from '../rebuild/rebuild.ts';
 import { createRebuildTables, dropRebuildTables, swapInRebuildTables } from '../rebuild/tables.ts';
 import { emptyState, type EvaluatorState } from './evaluate.ts';
 import { alarmCheckpointName } from './projector.ts';
@@ -33,22 +31,12 @@ export async function alarmChecksum(client: pg.ClientBase | pg.Pool, tables: Ala
 }
 
 /** Replays (from, until] into the rebuild tables; each batch its own transaction unless `inTransaction` (the swap's). */
-async function replay(client: pg.ClientBase, reader: StreamReader, config: RebuildConfig, state: EvaluatorState, from: number, until: number, inTransaction = false): Promise<number> {
-  let position = from;
-  while (position < until) {
-    const messages = await reader.next(config.batchSize, until);
-    if (messages.length === 0) break;
-    const batch = decodeBatch(
-      messages.map((m) => ({ sequence: m.seq, subject: m.subject, data: m.data, storedAtMs: storedAtMs(m.timestampNanos) })),
-      { maxFutureMs: config.maxFutureMs, prefix: config.names.prefix },
-    );
+const replay = (client: pg.ClientBase, reader: StreamReader, config: RebuildConfig, state: EvaluatorState, from: number, until: number, inTransaction = false) =>
+  replayBatches(reader, config, from, until, async (events) => {
     if (!inTransaction) await client.query('BEGIN');
-    await applyAlarmEvents(client, REBUILD_ALARM_TABLES, state, batch.events);
+    await applyAlarmEvents(client, REBUILD_ALARM_TABLES, state, events);
     if (!inTransaction) await client.query('COMMIT');
-    position = batch.lastSequence;
-  }
-  return position;
-}
+  });
 
 export async function rebuildAlarms(config: RebuildConfig, deps: { nc: NatsConnection }): Promise<{ checkpoint: number; checksum: string }> {
   const client = new pg.Client({ connectionString: config.databaseUrl, application_name: 'rebuild-alarms', options: '-c jit=off' });

@@ -12,7 +12,7 @@ import type { StreamNames } from '../../../schema/src/subjects.ts';
 import { decodeBatch } from '../batch.ts';
 import { ensureCheckpoint, lockCheckpoint, setCheckpoint } from '../checkpoint.ts';
 import { checkpointName } from '../projector.ts';
-import { applyEvents } from '../readings/apply.ts';
+import { applyEvents, type PositionedEvent } from '../readings/apply.ts';
 import { readModelChecksum } from '../readings/checksum.ts';
 import { LIVE_TABLES, REBUILD_TABLES } from '../readings/tables.ts';
 import { createRebuildTables, dropRebuildTables, swapInRebuildTables } from './tables.ts';
@@ -69,7 +69,18 @@ export class StreamReader {
   }
 }
 
-async function replay(client: pg.ClientBase, reader: StreamReader, config: RebuildConfig, from: number, until: number, progress: (done: number) => void): Promise<number> {
+/**
+ * Reads the stream's (from, until] in batches of `config.batchSize`, decodes each batch and hands
+ * its events to `apply` with the batch's last sequence; returns the last sequence read. The readings
+ * rebuild and the alarms rebuild both replay through it.
+ */
+export async function replayBatches(
+  reader: StreamReader,
+  config: RebuildConfig,
+  from: number,
+  until: number,
+  apply: (events: PositionedEvent[], lastSequence: number) => Promise<void>,
+): Promise<number> {
   let position = from;
   while (position < until) {
     const messages = await reader.next(config.batchSize, until);
@@ -78,12 +89,17 @@ async function replay(client: pg.ClientBase, reader: StreamReader, config: Rebui
       messages.map((m) => ({ sequence: m.seq, subject: m.subject, data: m.data, storedAtMs: storedAtMs(m.timestampNanos) })),
       { maxFutureMs: config.maxFutureMs, prefix: config.names.prefix },
     );
-    await applyEvents(client, REBUILD_TABLES, batch.events);
+    await apply(batch.events, batch.lastSequence);
     position = batch.lastSequence;
-    progress(position);
   }
   return position;
 }
+
+const replay = (client: pg.ClientBase, reader: StreamReader, config: RebuildConfig, from: number, until: number, progress: (done: number) => void) =>
+  replayBatches(reader, config, from, until, async (events, lastSequence) => {
+    await applyEvents(client, REBUILD_TABLES, events);
+    progress(lastSequence);
+  });
 
 export async function rebuildReadModels(
   config: RebuildConfig,
