@@ -1,8 +1,8 @@
 /**
  * Issue #7: overload. The sustainable ingest rate is measured first (how fast the
  * projector drains a backlog on this machine); then two simulator processes are asked for
- * twice that rate for OVERLOAD_SECONDS (30 by default; the issue's 60 with
- * FAULT_OVERLOAD_SECONDS=60) while a live subscriber follows through the API and
+ * twice that rate for OVERLOAD_SECONDS (the issue's 60 by default; FAULT_OVERLOAD_SECONDS
+ * sets another length) while a live subscriber follows through the API and
  * queries keep coming. Nothing may crash, the
  * projector's and the API's memory must stay under RSS_LIMIT_MIB, the lag must drain
  * in bounded time afterwards, and the read model and the live feed must equal the stream.
@@ -21,8 +21,8 @@ import {
   ADMIN, checkpointOf, logLines, Processes, readStreamEvents, rssMiB, startApiProcess, startProjectorProcess, startSimulatorProcess, streamHead,
 } from './support/stack.ts';
 
-/** The issue asks for 60 s; the suite runs 30 s by default to stay within its time budget (FAULT_OVERLOAD_SECONDS=60 for the full figure). */
-const OVERLOAD_SECONDS = Number(process.env.FAULT_OVERLOAD_SECONDS ?? 30);
+/** The issue's 60 s; FAULT_OVERLOAD_SECONDS sets another length (shorter for a quick local check). */
+const OVERLOAD_SECONDS = Number(process.env.FAULT_OVERLOAD_SECONDS ?? 60);
 /** Resident memory each of the projector and the API must stay under, at any sample. */
 const RSS_LIMIT_MIB = 512;
 const INTERVAL_MS = 50;
@@ -164,5 +164,6 @@ describe('overload at twice the sustainable ingest rate', () => {
     expect(received.map((r) => Number(r.sequence))).toEqual(filtered.map((e) => e.sequence));
     expect(await projector.kill('SIGTERM')).toBe(0);
     expect(await api.process.kill('SIGTERM')).toBe(0);
-  });
+    // The overload itself, twice its length for the drain, and the start-ups around them.
+  }, 180_000 + 3 * OVERLOAD_SECONDS * 1000);
 });
