@@ -7,8 +7,11 @@
  * the same transaction as the rows, polled every 2 ms.
  */
 import { checkpointName } from '../projector/src/projector.ts';
-import { consumeStream, subscribeApi, watchCheckpoint, type Stamps } from './latency/probes.ts';
-import { publishPaced } from './latency/publish.ts';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { consumeStream, subscribeApi, watchCheckpoint, Stamps } from './latency/probes.ts';
+import { startChild } from './support/children.ts';
 import { startProjector } from './subscriptions/processes.ts';
 import { latencyOf, type Latency } from './subscriptions/analysis.ts';
 import { startApi } from './stats/api.ts';
@@ -40,6 +43,13 @@ interface Figures {
   window: number;
   paths: Array<{ name: string; latency: Latency | null; missing: number; target: number | null }>;
   cpu: CpuAverages;
+}
+
+interface PublisherCounts {
+  count: number;
+  errors: number;
+  firstError: string | null;
+  lateTicks: number;
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -90,7 +100,7 @@ function limits(f: Figures): string {
   const live = get('graphql-ws');
   const queryable = get('queryable');
   return [
-    `What limits it: a live reading reaches the graphql-ws client ${ms((live?.p99 ?? 0) - (floor?.p99 ?? 0))} after a JetStream consumer in the same process at p99 (the API's decode, filter, GraphQL execution and WebSocket write).`,
+    `What limits it: at p99 a live reading reaches the graphql-ws client ${ms(live?.p99)} after its publish, against ${ms(floor?.p99)} for a JetStream consumer in the observers' process; the difference is the API's decode, filter, GraphQL execution and WebSocket write, and the API competing for the same two cores (whole machine ${f.cpu.machine.toFixed(0)} % of 200 %).`,
     `Queryable trails the stream by the projector's batching: it fetches what is pending, writes it in one transaction and commits, so a reading waits for the batch in hand plus its own (p50 ${ms(queryable?.p50)}).`,
     `The checkpoint is polled every ${POLL_MS} ms, which adds up to that much to the queryable figures. Other load on the machine: ${f.cpu.groups.other?.toFixed(0) ?? 0} % of one core outside this run.`,
   ].join(' ');
@@ -159,10 +169,27 @@ export const latency: Benchmark<LatencyFlags> = {
     const floor = await consumeStream(env.nc, names.stream);
     cleanup.defer('stop the stream consumer', () => floor.stop());
 
-    const cpu = new CpuAverage(new Map([[projector.pid, 'projector'], [api.child.pid, 'api']]), env.databaseName, env.natsUrl);
+    // The publisher runs in a process of its own: its work would otherwise delay the observers' stamps.
+    const dir = mkdtempSync(join(tmpdir(), 'bench-latency-'));
+    cleanup.defer('remove the stamp files', () => rmSync(dir, { recursive: true, force: true }));
+    let counts: PublisherCounts | null = null;
+    const publisher = startChild('publisher', 'bench/latency/publisher.ts', {
+      env: env.childEnv(names),
+      args: ['--rate', String(s.rate), '--seconds', String(s.seconds), '--out', join(dir, 'stamps')],
+      onLine: (line) => {
+        if (line.startsWith('{"published"')) counts = (JSON.parse(line) as { published: PublisherCounts }).published;
+      },
+    });
+    cleanup.defer('stop the publisher', () => publisher.stop().then(() => undefined));
+    const cpu = new CpuAverage(new Map([[projector.pid, 'projector'], [api.child.pid, 'api'], [publisher.pid, 'publisher'], [process.pid, 'observers (this process)']]), env.databaseName, env.natsUrl);
     progress(`publishing ${fmt(s.rate)} readings/s for ${s.seconds} s`);
-    const published = await publishPaced(env.nc, names.prefix, s.rate, s.seconds);
+    const code = await publisher.exited;
     const averages = cpu.stop();
+    // Set by onLine, which TypeScript does not see run.
+    const done = counts as PublisherCounts | null;
+    if (code !== 0 || !done) throw new Error(`the publisher exited with ${code}:\n${publisher.tail()}`);
+    const stamps = (kind: string) => new Stamps(new Float64Array(readFileSync(join(dir, `stamps.${kind}`)).buffer.slice(0)));
+    const published = { ...done, sent: stamps('sent'), acked: stamps('acked') };
     if (published.firstError) progress(`${fmt(published.errors)} publishes failed, the first with: ${published.firstError}`);
     const last = published.count;
     await settle([queryable.stamps, live.stamps, floor.stamps], last, 30_000);

@@ -1,7 +1,7 @@
 /**
  * The latency benchmark's three observers, each stamping the moment a stream
- * sequence reached it (performance.now() in this one process, so all stamps share
- * a clock): the read model (the projector's checkpoint, committed in the same
+ * sequence reached it (in epoch milliseconds from the monotonic clock, so the
+ * publisher's process and this one share a clock): the read model (the projector's checkpoint, committed in the same
  * transaction as the rows), a graphql-ws subscriber of the API, and a JetStream
  * ordered consumer straight from the stream (the floor under any live feed).
  */
@@ -11,9 +11,18 @@ import { createClient } from 'graphql-ws';
 import type pg from 'pg';
 import WebSocket from 'ws';
 
+/** Now, in epoch milliseconds with sub-millisecond resolution: comparable across processes on one machine. */
+export const now = () => performance.timeOrigin + performance.now();
+
 /** Per stream sequence, when something happened to it (0: not yet). Grows as needed. */
 export class Stamps {
-  private times = new Float64Array(1 << 16);
+  constructor(private times = new Float64Array(1 << 16)) {}
+
+  /** The raw stamps, to hand to another process. */
+  get buffer(): Float64Array {
+    return this.times;
+  }
+
   set(sequence: number, at: number): void {
     if (sequence >= this.times.length) {
       const grown = new Float64Array(Math.max(this.times.length * 2, sequence + 1));
@@ -42,9 +51,9 @@ export function watchCheckpoint(db: pg.Pool, name: string, everyMs: number): Pro
     let last = 0;
     while (running) {
       const result = await db.query<{ last_sequence: string }>('SELECT last_sequence FROM projector_checkpoints WHERE name = $1', [name]);
-      const now = performance.now();
+      const at = now();
       const checkpoint = Number(result.rows[0]?.last_sequence ?? 0);
-      for (let s = last + 1; s <= checkpoint; s++) stamps.set(s, now);
+      for (let s = last + 1; s <= checkpoint; s++) stamps.set(s, at);
       last = Math.max(last, checkpoint);
       await sleep(everyMs);
     }
@@ -63,9 +72,9 @@ export async function subscribeApi(httpUrl: string, token: string): Promise<Prob
     { query: 'subscription { readingRecorded { sequence } }' },
     {
       next: (result) => {
-        const now = performance.now();
+        const at = now();
         if (result.errors) errors.push(...result.errors);
-        if (result.data) stamps.set(Number(result.data.readingRecorded.sequence), now);
+        if (result.data) stamps.set(Number(result.data.readingRecorded.sequence), at);
       },
       // A transport failure arrives as a CloseEvent, whose code and reason JSON.stringify would drop.
       error: (error) => errors.push(Array.isArray(error) ? error : { code: (error as { code?: number }).code, reason: String((error as { reason?: string }).reason ?? error) }),
@@ -82,7 +91,7 @@ export async function consumeStream(nc: NatsConnection, stream: string): Promise
   const consumer = await jetstream(nc).consumers.get(stream, { deliver_policy: DeliverPolicy.New });
   const messages = await consumer.consume();
   const loop = (async () => {
-    for await (const m of messages) stamps.set(m.seq, performance.now());
+    for await (const m of messages) stamps.set(m.seq, now());
   })();
   return { stamps, stop: async () => { await messages.close(); await loop; } };
 }

@@ -7,7 +7,7 @@ import { headers as natsHeaders, type NatsConnection } from '@nats-io/transport-
 import type { SensorType } from '../../schema/src/sensors.ts';
 import { headers } from '../../schema/src/subjects.ts';
 import { readingChunks } from '../ingest/messages.ts';
-import { Stamps } from './probes.ts';
+import { now, Stamps } from './probes.ts';
 
 const TICK_MS = 10;
 const TYPES: readonly SensorType[] = ['temperature', 'humidity', 'pressure'];
@@ -50,12 +50,12 @@ export async function publishPaced(nc: NatsConnection, prefix: string, rate: num
       const h = natsHeaders();
       h.set(headers.eventType, message.event.type);
       h.set(headers.eventVersion, String(message.event.version));
-      const at = performance.now();
+      const at = now();
       pending.push(
         js.publish(message.subject, message.payload, { msgID: message.id, headers: h, timeout: 10_000 }).then(
           (ack) => {
             sent.set(ack.seq, at);
-            acked.set(ack.seq, performance.now());
+            acked.set(ack.seq, now());
             count++;
           },
           (error: unknown) => {
