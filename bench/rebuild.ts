@@ -44,24 +44,36 @@ interface Figures {
 
 const perS = (n: number) => `${fmt(n)}/s`;
 
+/**
+ * `npm run rebuild` replays the stream twice: once into the readings read models (readings,
+ * devices, rollups), then once for the alarms. The goal is for the whole command.
+ */
+function rates(f: Figures) {
+  const events = f.rebuild.checkpoint;
+  return { whole: events / (f.rebuild.seconds + f.rebuild.alarmsSeconds), readings: events / f.rebuild.seconds, alarms: events / f.rebuild.alarmsSeconds };
+}
+
 /** Replay reads, decodes and writes one batch after another, so its ceiling is the harmonic sum of the three floors. */
 const serialCeiling = (f: Figures) => 1 / (1 / f.read.perSecond + 1 / f.decode.perSecond + 1 / f.sql.perSecond);
 
 function tables(s: Settings, f: Figures) {
-  const rate = f.rebuild.checkpoint / f.rebuild.seconds;
+  const { whole: rate, readings, alarms } = rates(f);
   const summary: Row[] = [
-    ['rebuild, events/s (replay + swap, as the rebuild times itself)', perS(rate), `≥ ${fmt(TARGET)}/s: ${rate >= TARGET ? 'met' : 'NOT met'} (${ratio(rate, TARGET)} of the goal)`],
+    ['rebuild, events/s (both passes, as the rebuild times itself)', perS(rate), `≥ ${fmt(TARGET)}/s: ${rate >= TARGET ? 'met' : 'NOT met'} (${ratio(rate, TARGET)} of the goal)`],
+    ['… readings pass (readings, devices, rollups: replay + swap)', perS(readings), `${f.rebuild.seconds.toFixed(1)} s`],
+    ['… alarms pass (replay + swap)', perS(alarms), `${f.rebuild.alarmsSeconds.toFixed(1)} s`],
     ['rebuild, wall time incl. process start', `${f.rebuild.wallSeconds.toFixed(1)} s`, `${fmt(f.rebuild.checkpoint)} events`],
     ['rebuild process RSS max', mb(f.rebuild.rssMax), ''],
     ['rows in readings after the swap / events', `${fmt(f.rows)} / ${fmt(s.events)}`, f.rows === s.events ? 'all there' : 'MISMATCH'],
     ['read-model checksum (sha-256 of the rebuild\'s, first 16 hex)', createHash('sha256').update(f.rebuild.checksum).digest('hex').slice(0, 16), ''],
   ];
+  // The floors are the readings pass's work: compare that pass with them.
   const baselines: Row[] = [
-    ['JetStream: read the stream alone (ordered consumer, no decoding)', perS(f.read.perSecond), ratio(rate, f.read.perSecond)],
-    ["decodeStored (JSON.parse + zod + subject check), one core, one chunk", perS(f.decode.perSecond), ratio(rate, f.decode.perSecond)],
-    [`COPY of the same ${fmt(f.copy.count)} rows into a copy of readings (same indexes)`, perS(f.copy.perSecond), ratio(rate, f.copy.perSecond)],
-    [`projector's SQL (applyEvents into copies of all read-model tables), first ${fmt(f.sql.count)} rows, ${fmt(s.batchSize)} a transaction`, perS(f.sql.perSecond), ratio(rate, f.sql.perSecond)],
-    ['read → decode → SQL one after another (harmonic sum of the three above)', perS(serialCeiling(f)), ratio(rate, serialCeiling(f))],
+    ['JetStream: read the stream alone (ordered consumer, no decoding)', perS(f.read.perSecond), ratio(readings, f.read.perSecond)],
+    ["decodeStored (JSON.parse + zod + subject check), one core, one chunk", perS(f.decode.perSecond), ratio(readings, f.decode.perSecond)],
+    [`COPY of the same ${fmt(f.copy.count)} rows into a copy of readings (same indexes)`, perS(f.copy.perSecond), ratio(readings, f.copy.perSecond)],
+    [`projector's SQL (applyEvents into copies of all read-model tables), first ${fmt(f.sql.count)} rows, ${fmt(s.batchSize)} a transaction`, perS(f.sql.perSecond), ratio(readings, f.sql.perSecond)],
+    ['read → decode → SQL one after another (harmonic sum of the three above)', perS(serialCeiling(f)), ratio(readings, serialCeiling(f))],
     [`filling the stream: acked publishes, ${(f.fill.bytes / f.fill.count).toFixed(0)} B each`, perS(f.fill.perSecond), ''],
   ];
   const groups = Object.entries(f.rebuild.cpu).sort((a, b) => b[1] - a[1]);
@@ -71,7 +83,7 @@ function tables(s: Settings, f: Figures) {
 }
 
 function limits(f: Figures): string {
-  const rate = f.rebuild.checkpoint / f.rebuild.seconds;
+  const { readings: rate } = rates(f);
   const busy = f.rebuild.cpu.rebuild ?? 0;
   const pg = Object.entries(f.rebuild.cpu).filter(([g]) => g.startsWith('postgres')).reduce((a, [, v]) => a + v, 0);
   const floors = [
@@ -81,18 +93,18 @@ function limits(f: Figures): string {
   ] as const;
   const slowest = [...floors].sort((a, b) => a[1] - b[1])[0]!;
   return [
-    `What limits it: the rebuild runs at ${ratio(rate, serialCeiling(f))} of the read → decode → SQL ceiling measured here, and the slowest floor is ${slowest[0]} (${perS(slowest[1])}).`,
+    `What limits it: the command replays the stream twice, so it can reach at most half the speed of its slower pass. The readings pass runs at ${ratio(rate, serialCeiling(f))} of the read → decode → SQL ceiling measured here, and the slowest floor is ${slowest[0]} (${perS(slowest[1])}).`,
     `During the rebuild its own process used ${busy.toFixed(0)} % of one core and Postgres ${pg.toFixed(0)} %, of ${f.rebuild.machineCpu.toFixed(0)} % for the whole machine (200 % is both cores).`,
     `COPY alone reaches ${perS(f.copy.perSecond)} into one table; the rebuild also folds devices and rollups from the same rows.`,
   ].join(' ');
 }
 
 const SUMMARY_HEADER: Row = ['measure', 'value', 'target / note'];
-const BASELINE_HEADER: Row = ['floor (same events / rows, same run)', 'rate', 'rebuild ÷ this'];
+const BASELINE_HEADER: Row = ['floor (same events / rows, same run)', 'rate', 'readings pass ÷ this'];
 const CPU_HEADER: Row = ['process (during the rebuild)', 'CPU, % of one core', 'per event'];
 
 function goals(s: Settings, f: Figures): Goal[] {
-  const rate = f.rebuild.checkpoint / f.rebuild.seconds;
+  const { whole: rate, readings } = rates(f);
   return [
     {
       what: `rebuild of ${fmt(s.events)} events into fresh read models`,
@@ -101,7 +113,7 @@ function goals(s: Settings, f: Figures): Goal[] {
       baseline: `COPY of the same rows ${perS(f.copy.perSecond)}`,
       ratio: ratio(rate, f.copy.perSecond),
       met: rate >= TARGET,
-      limit: `read → decode → projector's SQL one batch after another; ceiling from the floors ${perS(serialCeiling(f))}, slowest the SQL (${perS(f.sql.perSecond)})`,
+      limit: `two passes (readings ${perS(readings)}, then alarms); the readings pass reads → decodes → writes one batch after another, ceiling from the floors ${perS(serialCeiling(f))}, slowest the projector's SQL (${perS(f.sql.perSecond)})`,
     },
   ];
 }

@@ -10,8 +10,10 @@ import type { BenchEnv } from '../support/isolated.ts';
 import { CpuAverage } from '../support/cpu-average.ts';
 
 export interface RebuildRun {
-  /** As the rebuild measured itself (replay and swap, without process start-up). */
+  /** The readings read models (readings, devices, rollups), as the rebuild timed them (replay and swap, without process start-up). */
   seconds: number;
+  /** The alarms' own replay that follows, as timed by the rebuild. */
+  alarmsSeconds: number;
   /** From spawn to exit. */
   wallSeconds: number;
   checkpoint: number;
@@ -23,15 +25,18 @@ export interface RebuildRun {
 }
 
 const DONE = /^rebuilt \S+ up to sequence (\d+) in ([\d.]+) s; read-model checksum (\S+)$/;
+const ALARMS_DONE = /^rebuilt the alarms up to sequence \d+ in ([\d.]+) s;/;
 
 export async function runRebuild(env: BenchEnv, names: StreamNames, batchSize: number, cleanup: Cleanup, progress: (line: string) => void): Promise<RebuildRun> {
   let done: RegExpMatchArray | null = null;
+  let alarmsDone: RegExpMatchArray | null = null;
   let lastProgress = 0;
   const startedAt = performance.now();
   const child = startChild('rebuild', join(ROOT, 'projector/src/rebuild/main.ts'), {
     env: { ...env.childEnv(names), PROJECTOR_BATCH_SIZE: String(batchSize) },
     onLine: (line) => {
       done ??= line.match(DONE);
+      alarmsDone ??= line.match(ALARMS_DONE);
       if (line.startsWith('rebuild: ') && performance.now() - lastProgress > 5000) {
         lastProgress = performance.now();
         progress(line);
@@ -48,6 +53,7 @@ export async function runRebuild(env: BenchEnv, names: StreamNames, batchSize: n
   return {
     checkpoint: Number(match[1]),
     seconds: Number(match[2]),
+    alarmsSeconds: Number((alarmsDone as RegExpMatchArray | null)?.[1] ?? NaN),
     checksum: match[3]!,
     wallSeconds,
     rssMax: averages.rssMax.rebuild ?? 0,
