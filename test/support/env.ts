@@ -59,7 +59,9 @@ export async function createTestEnv(options: TestEnvOptions = {}): Promise<TestE
     async cleanup() {
       await db.end().catch(() => undefined);
       if (!nc.isClosed()) {
-        const jsm = await jetstreamManager(nc);
+        // No account check: a test that restarted its own nats-server may still be reconnecting, and
+        // the check would throw where each delete below is allowed to fail.
+        const jsm = await jetstreamManager(nc, { checkAPI: false });
         for (const stream of [names.stream, names.deadLetterStream, names.logStream]) {
           await jsm.streams.delete(stream).catch(() => undefined);
         }
