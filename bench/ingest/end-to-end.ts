@@ -12,6 +12,7 @@ import type { Cleanup } from '../support/cleanup.ts';
 import { fmt, mb } from '../support/format.ts';
 import { CpuMeter, listProcesses, rssBytes, type CpuReading, type ProcessSample } from '../support/procfs.ts';
 import type { BenchEnv } from '../support/isolated.ts';
+import { parseSimulatorStats, type SimulatorStats } from '../support/simulator-stats.ts';
 
 export interface EndToEndOptions {
   /** Readings/s offered in the saturation phase. */
@@ -44,13 +45,8 @@ export interface SimulatorPlan {
 }
 
 /** The simulator's own counters, from its JSON log line at shutdown. */
-export interface SimulatorFinal {
+export interface SimulatorFinal extends SimulatorStats {
   name: string;
-  generated: number;
-  published: number;
-  skipped: number;
-  errors: number;
-  lateTicks: number;
 }
 
 export interface Sample {
@@ -131,18 +127,6 @@ export function classifier(known: Map<number, string>, databaseName: string, por
     }
     return null;
   };
-}
-
-function parseStatsLine(line: string): Omit<SimulatorFinal, 'name'> | null {
-  if (!line.startsWith('{') || !line.includes('"stats"')) return null;
-  try {
-    const stats = (JSON.parse(line) as { stats?: Record<string, unknown> }).stats;
-    if (!stats || typeof stats.published !== 'number') return null;
-    const n = (k: string) => (typeof stats[k] === 'number' ? (stats[k] as number) : 0);
-    return { generated: n('generated'), published: n('published'), skipped: n('skipped'), errors: n('errors'), lateTicks: n('lateTicks') };
-  } catch {
-    return null;
-  }
 }
 
 const mean = (values: number[]) => (values.length ? values.reduce((a, b) => a + b, 0) / values.length : 0);
@@ -239,7 +223,7 @@ export async function runEndToEnd(env: BenchEnv, cleanup: Cleanup, options: EndT
         args: ['--type', p.type, '--devices', String(p.devices), '--seed', String(1000 + i), '--benchmark-interval-ms', String(p.intervalMs), '--max-in-flight', String(options.maxInFlight)],
         execArgv: profile ? profileArgs(name) : [],
         onLine: (line) => {
-          const stats = parseStatsLine(line);
+          const stats = parseSimulatorStats(line);
           if (!stats) return;
           const at = finals.findIndex((f) => f.name === name);
           const final = { name, ...stats };

@@ -14,6 +14,7 @@ import { freePort } from '../support/free-port.ts';
 import type { BenchEnv } from '../support/isolated.ts';
 import type { Plan } from './plan.ts';
 import { parseStatus, type Device, type LoadConfig, type LoadResult, type LoadStatus } from './protocol.ts';
+import { parseSimulatorStats, type SimulatorStats } from '../support/simulator-stats.ts';
 
 /** File descriptors a process needs besides its sockets (modules, NATS, Postgres, pipes). */
 const FD_HEADROOM = 512;
@@ -86,26 +87,6 @@ export async function startApi(env: BenchEnv, names: StreamNames, cleanup: Clean
   return { child, port, token, fds, cutOffs: () => cutOffs };
 }
 
-export interface SimulatorStats {
-  generated: number;
-  published: number;
-  skipped: number;
-  errors: number;
-  lateTicks: number;
-}
-
-/** The simulator's counters from its JSON log line (every 10 s and at shutdown). */
-export function parseSimulatorStats(line: string): SimulatorStats | null {
-  if (!line.startsWith('{') || !line.includes('"stats"')) return null;
-  try {
-    const stats = (JSON.parse(line) as { stats?: Record<string, unknown> }).stats;
-    if (!stats || typeof stats.published !== 'number') return null;
-    const n = (k: string) => (typeof stats[k] === 'number' ? (stats[k] as number) : 0);
-    return { generated: n('generated'), published: n('published'), skipped: n('skipped'), errors: n('errors'), lateTicks: n('lateTicks') };
-  } catch {
-    return null;
-  }
-}
 
 export interface Simulator {
   child: Child;

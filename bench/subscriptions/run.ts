@@ -20,7 +20,8 @@ import { rssBytes } from '../support/procfs.ts';
 import { analyze, type Analysis } from './analysis.ts';
 import { devicesOfWindow } from './expected.ts';
 import { assignDevices, deviceSubject, simulatorDevices, type Plan } from './plan.ts';
-import { startApi, startLoads, startProjector, startSimulator, type SimulatorStats } from './processes.ts';
+import { startApi, startLoads, startProjector, startSimulator } from './processes.ts';
+import type { SimulatorStats } from '../support/simulator-stats.ts';
 import type { LoadResult } from './protocol.ts';
 import { Sampler, summarizeCpu, type CpuSummary, type PhaseName, type Sample } from './sampler.ts';
 
